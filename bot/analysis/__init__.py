@@ -1,0 +1,1 @@
+"""Pure analysis: events -> timeline, spans, diagnosis. No I/O, no Slack."""

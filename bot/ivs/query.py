@@ -1,0 +1,113 @@
+"""Parse and validate the three ids that name one participant's history.
+
+The patterns are the service's own (botocore's ``ivs-realtime`` model): anything that would be rejected
+by IVS is rejected here first, so invalid input never costs an AWS call.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.ivs.errors import InvalidQueryError
+
+# botocore ivs-realtime model: stageArn 1-128 chars, pattern arn:aws:ivs:[a-z0-9-]+:[0-9]+:stage/[a-zA-Z0-9-]+
+# (a real account id is 12 digits; IVS's own docs and console always show 12).
+STAGE_ARN_RE = re.compile(r"arn:aws:ivs:(?P<region>[a-z0-9-]+):(?P<account>[0-9]{12}):stage/(?P<stage>[a-zA-Z0-9-]+)")
+# sessionId: exactly 16 chars, st- + alphanumerics.
+SESSION_ID_RE = re.compile(r"st-[a-zA-Z0-9]{13}")
+# participantId: 0-64 chars of [a-zA-Z0-9-]; an empty id is useless to us, so at least one.
+PARTICIPANT_ID_RE = re.compile(r"[a-zA-Z0-9-]{1,64}")
+
+STAGE_ARN_SHAPE = "`arn:aws:ivs:<region>:<12-digit account>:stage/<stage id>`"
+SESSION_ID_SHAPE = "`st-` followed by 13 letters or digits"
+PARTICIPANT_ID_SHAPE = "1-64 letters, digits or hyphens"
+USAGE = "/ivs-events <stage-arn> <session-id> <participant-id>"
+EXAMPLE = "/ivs-events arn:aws:ivs:us-west-2:123456789012:stage/abcdABCDefgh st-a1b2c3d4e5f6g abCDEf12GHIj"
+
+
+def _shown(value: str, limit: int = 80) -> str:
+    """Cut a user value for display in an error message (the message itself is escaped later)."""
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantQuery:
+    """One participant in one stage session: the key of everything the bot fetches."""
+
+    stage_arn: str
+    session_id: str
+    participant_id: str
+
+    def __post_init__(self) -> None:
+        if len(self.stage_arn) > 128 or not STAGE_ARN_RE.fullmatch(self.stage_arn):
+            raise InvalidQueryError(
+                "stage ARN", f"stage ARN must look like {STAGE_ARN_SHAPE}, got `{_shown(self.stage_arn)}`"
+            )
+        if not SESSION_ID_RE.fullmatch(self.session_id):
+            raise InvalidQueryError(
+                "session id", f"session id must be {SESSION_ID_SHAPE}, got `{_shown(self.session_id)}`"
+            )
+        if not PARTICIPANT_ID_RE.fullmatch(self.participant_id):
+            raise InvalidQueryError(
+                "participant id",
+                f"participant id must be {PARTICIPANT_ID_SHAPE}, got `{_shown(self.participant_id)}`",
+            )
+
+    @property
+    def _arn_match(self) -> re.Match[str]:
+        match = STAGE_ARN_RE.fullmatch(self.stage_arn)
+        assert match is not None  # validated in __post_init__
+        return match
+
+    @property
+    def region(self) -> str:
+        """The AWS region in the stage ARN: every call for this stage is signed for it."""
+        return self._arn_match["region"]
+
+    @property
+    def account(self) -> str:
+        """The 12-digit AWS account that owns the stage."""
+        return self._arn_match["account"]
+
+    @property
+    def stage_id(self) -> str:
+        """The stage's resource id (the part after ``stage/``)."""
+        return self._arn_match["stage"]
+
+    def as_value(self) -> str:
+        """Encode as a compact string (for a Slack button value, ≤2000 chars): the three ids, space-separated."""
+        return f"{self.stage_arn} {self.session_id} {self.participant_id}"
+
+    @classmethod
+    def from_value(cls, value: str) -> ParticipantQuery:
+        """Decode :meth:`as_value` output (or any ``<arn> <session> <participant>`` text)."""
+        return parse_query(value)
+
+
+def parse_query(text: str) -> ParticipantQuery:
+    """Parse ``<stage-arn> <session-id> <participant-id>`` as typed after the slash command.
+
+    Args:
+        text: the command text; surrounding whitespace, Slack's ``<...>`` link wrapping and backticks are
+            tolerated, because people paste ids from formatted messages.
+
+    Raises:
+        InvalidQueryError: naming the missing or malformed part and the expected shape.
+    """
+    parts = [_strip_decoration(p) for p in text.split()]
+    parts = [p for p in parts if p]
+    if len(parts) != 3:
+        raise InvalidQueryError(
+            "arguments",
+            f"expected 3 values (stage ARN, session id, participant id), got {len(parts)}. "
+            f"Usage: `{USAGE}`",
+        )
+    return ParticipantQuery(*parts)
+
+
+def _strip_decoration(token: str) -> str:
+    token = token.strip().strip("`'\"")
+    if token.startswith("<") and token.endswith(">"):
+        token = token[1:-1].split("|", 1)[0]
+    return token.strip("`'\",;")

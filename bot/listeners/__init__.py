@@ -1,0 +1,1 @@
+"""Slack surfaces, one module per surface; each exposes ``register(app, ...)``."""
