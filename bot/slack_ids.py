@@ -1,0 +1,8 @@
+"""Every Slack id the app uses, written once. The manifests and the listener registrations must agree
+with these (tests/test_manifests.py proves it)."""
+
+from __future__ import annotations
+
+COMMAND = "/ivs-events"
+UPLOAD_JSON_ACTION = "upload_full_json"
+DIAGNOSE_SHORTCUT = "diagnose_ivs_participant"
