@@ -14,7 +14,9 @@ _REFUSED = "http://127.0.0.1:9"
 
 
 @pytest.fixture(autouse=True)
-def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+def _isolated_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
     for name in (
         "AWS_PROFILE",
         "AWS_DEFAULT_PROFILE",

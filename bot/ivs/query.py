@@ -13,7 +13,9 @@ from bot.ivs.errors import InvalidQueryError
 
 # botocore ivs-realtime model: stageArn 1-128 chars, pattern arn:aws:ivs:[a-z0-9-]+:[0-9]+:stage/[a-zA-Z0-9-]+
 # (a real account id is 12 digits; IVS's own docs and console always show 12).
-STAGE_ARN_RE = re.compile(r"arn:aws:ivs:(?P<region>[a-z0-9-]+):(?P<account>[0-9]{12}):stage/(?P<stage>[a-zA-Z0-9-]+)")
+STAGE_ARN_RE = re.compile(
+    r"arn:aws:ivs:(?P<region>[a-z0-9-]+):(?P<account>[0-9]{12}):stage/(?P<stage>[a-zA-Z0-9-]+)"
+)
 # sessionId: exactly 16 chars, st- + alphanumerics.
 SESSION_ID_RE = re.compile(r"st-[a-zA-Z0-9]{13}")
 # participantId: 0-64 chars of [a-zA-Z0-9-]; an empty id is useless to us, so at least one.
@@ -76,7 +78,7 @@ class ParticipantQuery:
         return self._arn_match["stage"]
 
     def as_value(self) -> str:
-        """Encode as a compact string (for a Slack button value, ≤2000 chars): the three ids, space-separated."""
+        """Encode for a Slack button value (≤2000 chars): the three ids, space-separated."""
         return f"{self.stage_arn} {self.session_id} {self.participant_id}"
 
     @classmethod
@@ -100,8 +102,7 @@ def parse_query(text: str) -> ParticipantQuery:
     if len(parts) != 3:
         raise InvalidQueryError(
             "arguments",
-            f"expected 3 values (stage ARN, session id, participant id), got {len(parts)}. "
-            f"Usage: `{USAGE}`",
+            f"expected 3 values (stage ARN, session id, participant id), got {len(parts)}. Usage: `{USAGE}`",
         )
     return ParticipantQuery(*parts)
 

@@ -1,0 +1,69 @@
+"""boto3 clients for IVS Real-Time: one per (region, credentials), reused, with retries and timeouts."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.config import Config
+
+from bot.ivs.errors import CredentialsError
+
+if TYPE_CHECKING:
+    from mypy_boto3_ivs_realtime import IvsrealtimeClient
+
+# Standard retry mode: exponential backoff with jitter on throttling and transient errors, bounded by a
+# retry quota. Four attempts in all; the client-side limiter keeps throttling rare in the first place.
+# Connect fast (a wrong endpoint should fail in seconds, not a minute), read with room for a 100-event page.
+DEFAULT_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 4},
+    connect_timeout=3,
+    read_timeout=10,
+    max_pool_connections=16,
+    user_agent_extra="ivs-events",
+)
+
+
+class IvsClientFactory:
+    """Creates boto3 ``ivs-realtime`` clients lazily and keeps them.
+
+    Credentials come from the standard chain (environment, profile, SSO, container or instance role);
+    ``AWS_ENDPOINT_URL_IVS_REALTIME`` redirects calls to another endpoint with no code change.
+    boto3 sessions are not thread-safe, so creation is serialised; the clients themselves are.
+    """
+
+    def __init__(self, session: boto3.session.Session | None = None, config: Config = DEFAULT_CONFIG):
+        self._session = session or boto3.session.Session()
+        self._config = config
+        self._clients: dict[tuple[str, str], IvsrealtimeClient] = {}
+        self._lock = threading.Lock()
+
+    def client_for(self, region: str) -> IvsrealtimeClient:
+        """The client for ``region`` signed with the current credentials.
+
+        Raises:
+            CredentialsError: when the credential chain finds nothing.
+        """
+        with self._lock:
+            credentials = self._session.get_credentials()
+            if credentials is None:
+                raise CredentialsError(
+                    "The bot has no AWS credentials. Set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
+                    "AWS_PROFILE, or run it with an IAM role that allows the ivs:* read actions."
+                )
+            key = (region, credentials.access_key)
+            client = self._clients.get(key)
+            if client is None:
+                client = self._make_client(region)
+                self._clients[key] = client
+            return client
+
+    def _make_client(self, region: str) -> IvsrealtimeClient:
+        kwargs: dict[str, Any] = {"region_name": region, "config": self._config}
+        return self._session.client("ivs-realtime", **kwargs)
+
+    @property
+    def client_count(self) -> int:
+        """How many clients exist (tests use it to prove reuse)."""
+        return len(self._clients)
