@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import boto3
 from botocore.config import Config
@@ -23,6 +23,12 @@ DEFAULT_CONFIG = Config(
     max_pool_connections=16,
     user_agent_extra="ivs-events",
 )
+
+
+class ClientSource(Protocol):
+    """Where the fetcher gets a client for a region (a seam: tests hand in Stubber-backed clients)."""
+
+    def client_for(self, region: str) -> IvsrealtimeClient: ...
 
 
 class IvsClientFactory:

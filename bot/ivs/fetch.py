@@ -9,7 +9,7 @@ from concurrent.futures import Executor
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from bot.ivs.clients import IvsClientFactory
+from bot.ivs.clients import ClientSource
 from bot.ivs.errors import IvsQueryError, NotFoundError, UnexpectedIvsError
 from bot.ivs.history import Event, FetchProgress, ParticipantHistory, ProgressCallback
 from bot.ivs.query import ParticipantQuery
@@ -67,7 +67,7 @@ class IvsFetcher:
 
     def __init__(
         self,
-        clients: IvsClientFactory,
+        clients: ClientSource,
         limiter: RateLimiter,
         executor: Executor,
         *,
