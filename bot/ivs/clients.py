@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 import boto3
 from botocore.config import Config
 
 from bot.ivs.errors import CredentialsError
+from bot.ivs.rate_limit import SlidingWindowLimiter
 
 if TYPE_CHECKING:
     from mypy_boto3_ivs_realtime import IvsrealtimeClient
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
 # retry quota. Four attempts in all; the client-side limiter keeps throttling rare in the first place.
 # Connect fast (a wrong endpoint should fail in seconds, not a minute), read with room for a 100-event page.
 DEFAULT_CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": 4},
+    retries={"mode": "standard", "total_max_attempts": 4},
     connect_timeout=3,
     read_timeout=10,
     max_pool_connections=16,
@@ -39,9 +41,15 @@ class IvsClientFactory:
     boto3 sessions are not thread-safe, so creation is serialised; the clients themselves are.
     """
 
-    def __init__(self, session: boto3.session.Session | None = None, config: Config = DEFAULT_CONFIG):
+    def __init__(
+        self,
+        session: boto3.session.Session | None = None,
+        config: Config = DEFAULT_CONFIG,
+        limiter: SlidingWindowLimiter | None = None,
+    ):
         self._session = session or boto3.session.Session()
         self._config = config
+        self._limiter = limiter
         self._clients: dict[tuple[str, str], IvsrealtimeClient] = {}
         self._lock = threading.Lock()
 
@@ -62,8 +70,20 @@ class IvsClientFactory:
             client = self._clients.get(key)
             if client is None:
                 client = self._make_client(region)
+                if self._limiter is not None:
+                    # Every attempt, retries included, waits for the quota of its (identity, region).
+                    client.meta.events.register("before-send.ivs-realtime", self._rate_limited(key))
                 self._clients[key] = client
             return client
+
+    def _rate_limited(self, key: tuple[str, str]) -> Callable[..., None]:
+        limiter = self._limiter
+        assert limiter is not None
+
+        def wait_for_quota(**_: Any) -> None:
+            limiter.acquire(key)
+
+        return wait_for_quota
 
     def _make_client(self, region: str) -> IvsrealtimeClient:
         kwargs: dict[str, Any] = {"region_name": region, "config": self._config}

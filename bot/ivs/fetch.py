@@ -13,7 +13,7 @@ from bot.ivs.clients import ClientSource
 from bot.ivs.errors import IvsQueryError, NotFoundError, UnexpectedIvsError
 from bot.ivs.history import Event, FetchProgress, ParticipantHistory, ProgressCallback
 from bot.ivs.query import ParticipantQuery
-from bot.ivs.rate_limit import RateLimiter
+from bot.ivs.rate_limit import IVS_CALLS_PER_SECOND
 from bot.ivs.translate import translate_error
 
 logger = logging.getLogger(__name__)
@@ -56,31 +56,36 @@ def sort_oldest_first(events_newest_first: list[Event]) -> list[Event]:
 
 
 class IvsFetcher:
-    """Calls IVS for one query at a time; every call waits for the rate limiter and runs in ``executor``.
+    """Calls IVS for one query at a time; every call runs in ``executor``, never on the event loop.
+
+    The clients' rate limiter (see ``rate_limit.py``) makes calls wait in their worker thread; here at
+    most ``per_key_in_flight`` calls per (account, region) may be handed to the pool at once, so one busy
+    account's queue cannot occupy every worker while other accounts wait.
 
     Args:
         clients: where boto3 clients come from (one per region and credentials).
-        limiter: keeps the calls of each (account, region) under IVS's quota.
-        executor: a bounded thread pool; boto3 is blocking and must never run on the event loop.
+        executor: a bounded thread pool; boto3 is blocking.
         clock: returns "now" (UTC) for ``fetched_at``.
     """
 
     def __init__(
         self,
         clients: ClientSource,
-        limiter: RateLimiter,
         executor: Executor,
         *,
+        per_key_in_flight: int = IVS_CALLS_PER_SECOND,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._clients = clients
-        self._limiter = limiter
         self._executor = executor
+        self._per_key_in_flight = per_key_in_flight
+        self._in_flight: dict[tuple[str, str], asyncio.Semaphore] = {}
         self._clock = clock
 
     async def _call(self, query: ParticipantQuery, operation: str, **params: Any) -> dict[str, Any]:
-        """One API call: wait for the limiter, run boto3 in the pool, translate any failure."""
-        await self._limiter.acquire((query.account, query.region))
+        """One API call: wait for a slot, run boto3 in the pool, translate any failure."""
+        key = (query.account, query.region)
+        slot = self._in_flight.setdefault(key, asyncio.Semaphore(self._per_key_in_flight))
         loop = asyncio.get_running_loop()
 
         def run() -> dict[str, Any]:
@@ -89,7 +94,8 @@ class IvsFetcher:
             return method(**params)
 
         try:
-            return await loop.run_in_executor(self._executor, run)
+            async with slot:
+                return await loop.run_in_executor(self._executor, run)
         except Exception as exc:
             raise translate_error(
                 exc, operation=operation, resource=query.stage_arn, region=query.region

@@ -6,18 +6,20 @@ import asyncio
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
+from botocore.config import Config
+
 from bot.ivs.cache import HistoryCache
-from bot.ivs.clients import IvsClientFactory
+from bot.ivs.clients import DEFAULT_CONFIG, IvsClientFactory
 from bot.ivs.fetch import IvsFetcher
 from bot.ivs.history import ParticipantHistory, ProgressCallback
 from bot.ivs.query import ParticipantQuery
-from bot.ivs.rate_limit import RateLimiter, SlidingWindowLimiter
+from bot.ivs.rate_limit import IVS_CALLS_PER_SECOND, SlidingWindowLimiter
 
 logger = logging.getLogger(__name__)
 
-# boto3 calls block; they run here. Pages of one query are sequential (each needs the previous token) and
-# the quota allows 5 calls per second per account and region, so a few threads are plenty.
-DEFAULT_WORKERS = 8
+# boto3 calls block, and wait for the quota, in these threads. Pages of one query are sequential (each
+# needs the previous token) and at most 5 calls per (account, region) are handed over at once.
+DEFAULT_WORKERS = 16
 
 
 class IvsService:
@@ -64,14 +66,20 @@ class IvsService:
 
 def create_ivs_service(
     *,
-    limiter: RateLimiter | None = None,
+    calls_per_second: int | None = IVS_CALLS_PER_SECOND,
     cache: HistoryCache | None = None,
     workers: int = DEFAULT_WORKERS,
+    config: Config = DEFAULT_CONFIG,
 ) -> IvsService:
     """The production service: standard credential chain, 5 TPS per account and region, TTL cache.
 
     ``AWS_ENDPOINT_URL_IVS_REALTIME`` (read by boto3 itself) points it at another endpoint.
+
+    Args:
+        calls_per_second: the quota per (account, region); None only for benchmarks that measure the
+            fetch's own overhead.
     """
     executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ivs")
-    fetcher = IvsFetcher(IvsClientFactory(), limiter or SlidingWindowLimiter(), executor)
+    limiter = SlidingWindowLimiter(calls_per_second) if calls_per_second else None
+    fetcher = IvsFetcher(IvsClientFactory(config=config, limiter=limiter), executor)
     return IvsService(fetcher, cache or HistoryCache(), executor)

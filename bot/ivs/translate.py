@@ -48,7 +48,9 @@ _MAX_AWS_MESSAGE = 200
 
 
 def _aws_message(error: ClientError) -> str:
-    message = " ".join(str(error.response.get("Error", {}).get("Message", "")).split())
+    # botocore reads Error.Message from "message"; IVS's modelled exceptions name it exceptionMessage.
+    raw = error.response.get("Error", {}).get("Message") or error.response.get("exceptionMessage", "")
+    message = " ".join(str(raw).split())
     return message[: _MAX_AWS_MESSAGE - 1] + "…" if len(message) > _MAX_AWS_MESSAGE else message
 
 

@@ -10,7 +10,6 @@ import pytest
 from botocore.stub import Stubber
 
 from bot.ivs.fetch import IvsFetcher
-from bot.ivs.rate_limit import NoLimit
 from tests.ivs.stubbing import T0, StubbedIvs
 
 
@@ -25,4 +24,4 @@ def stubbed_ivs() -> Iterator[StubbedIvs]:
 @pytest.fixture
 def fetcher(stubbed_ivs: StubbedIvs) -> Iterator[IvsFetcher]:
     with ThreadPoolExecutor(max_workers=2) as pool:
-        yield IvsFetcher(stubbed_ivs, NoLimit(), pool, clock=lambda: T0)
+        yield IvsFetcher(stubbed_ivs, pool, clock=lambda: T0)
