@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 import boto3
+import botocore.session
 from botocore.config import Config
+from botocore.utils import parse_timestamp as botocore_parse_timestamp
 
 from bot.ivs.errors import CredentialsError
 from bot.ivs.rate_limit import SlidingWindowLimiter
@@ -25,6 +28,31 @@ DEFAULT_CONFIG = Config(
     max_pool_connections=16,
     user_agent_extra="ivs-events",
 )
+
+
+def parse_timestamp(value: str | float) -> datetime:
+    """botocore's timestamp parser, fast path first.
+
+    botocore parses every ``eventTime`` with dateutil, about 70% of the client's time on a 100-event page.
+    ``datetime.fromisoformat`` reads the ISO 8601 IVS sends in a fraction of that, and always gives UTC
+    (dateutil gives ``tzlocal()`` on a machine set to UTC). Anything else goes to botocore's own parser.
+    """
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            if parsed.tzinfo is not None:
+                return parsed.astimezone(UTC)
+    return botocore_parse_timestamp(value).astimezone(UTC)  # type: ignore[arg-type]  # takes epochs too
+
+
+def default_session() -> boto3.session.Session:
+    """A boto3 session (standard credential chain) whose responses parse timestamps fast."""
+    core = botocore.session.get_session()
+    core.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=parse_timestamp)
+    return boto3.session.Session(botocore_session=core)
 
 
 class ClientSource(Protocol):
@@ -47,7 +75,7 @@ class IvsClientFactory:
         config: Config = DEFAULT_CONFIG,
         limiter: SlidingWindowLimiter | None = None,
     ):
-        self._session = session or boto3.session.Session()
+        self._session = session or default_session()
         self._config = config
         self._limiter = limiter
         self._clients: dict[tuple[str, str], IvsrealtimeClient] = {}
