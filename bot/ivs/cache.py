@@ -8,9 +8,9 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from cachetools import TLRUCache
+from cachetools import TLRUCache, TTLCache
 
-from bot.ivs.history import FetchProgress, ParticipantHistory, ProgressCallback
+from bot.ivs.history import FetchProgress, ParticipantHistory, ProgressCallback, StageSession
 from bot.ivs.query import ParticipantQuery
 
 # An ended session's events no longer change: keep them an hour. A live one changes; 30 s spares a
@@ -62,13 +62,24 @@ class HistoryCache:
             getsizeof=lambda history: max(1, len(history.events)),
         )
         self._flights: dict[ParticipantQuery, _Flight] = {}
+        # An ended session's times never change, and people ask about several participants of one
+        # session: remembering it spares a GetStageSession call per query.
+        self._ended_sessions: TTLCache[tuple[str, str], StageSession] = TTLCache(
+            maxsize=1024, ttl=ended_ttl, timer=clock
+        )
 
     def get(self, query: ParticipantQuery) -> ParticipantHistory | None:
         """The cached history if it has not expired."""
         return self._entries.get(query)
 
+    def ended_session(self, query: ParticipantQuery) -> StageSession | None:
+        """The query's session, if it is known to have ended."""
+        return self._ended_sessions.get((query.stage_arn, query.session_id))
+
     def put(self, history: ParticipantHistory) -> None:
         """Store a history (one larger than the whole cache is simply not kept)."""
+        if history.session is not None and history.session_ended:
+            self._ended_sessions[(history.query.stage_arn, history.query.session_id)] = history.session
         with contextlib.suppress(ValueError):  # cachetools: larger than the whole cache
             self._entries[history.query] = history
 

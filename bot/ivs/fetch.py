@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from bot.ivs.clients import ClientSource
 from bot.ivs.errors import IvsQueryError, NotFoundError, UnexpectedIvsError
-from bot.ivs.history import Event, FetchProgress, ParticipantHistory, ProgressCallback
+from bot.ivs.history import Event, FetchProgress, ParticipantHistory, ProgressCallback, StageSession
 from bot.ivs.query import ParticipantQuery
 from bot.ivs.rate_limit import IVS_CALLS_PER_SECOND
 from bot.ivs.translate import translate_error
@@ -189,17 +189,24 @@ class IvsFetcher:
         raise UnexpectedIvsError(f"IVS kept returning more {operation} pages; stopped to avoid a loop.")
 
     async def fetch_history(
-        self, query: ParticipantQuery, on_progress: ProgressCallback | None = None
+        self,
+        query: ParticipantQuery,
+        on_progress: ProgressCallback | None = None,
+        *,
+        known_session: StageSession | None = None,
     ) -> ParticipantHistory:
         """Events, participant details and session times for one query, fetched concurrently.
 
         The events are required: their failure is the query's failure. The details only enrich the
         answer, so their failure is logged and the answer goes on without them, except when there are no
         events and IVS says the participant or session does not exist: then that is the answer.
+        ``known_session`` (an ended session, which cannot change) spares the GetStageSession call.
         """
         events_task = asyncio.create_task(self.list_participant_events(query, on_progress))
         participant_task = asyncio.create_task(self.get_participant(query))
-        session_task = asyncio.create_task(self.get_stage_session(query))
+        session_task = asyncio.create_task(
+            _known(known_session) if known_session else self.get_stage_session(query)
+        )
         try:
             events, pages = await events_task
         except BaseException:
@@ -221,6 +228,10 @@ class IvsFetcher:
             pages=pages,
             fetched_at=self._clock(),
         )
+
+
+async def _known(session: StageSession) -> StageSession:
+    return session
 
 
 async def _outcome(task: asyncio.Task[Mapping[str, Any]]) -> Mapping[str, Any] | IvsQueryError:

@@ -50,7 +50,8 @@ class IvsService:
         """
 
         async def fetch(report: ProgressCallback) -> ParticipantHistory:
-            return await self._fetcher.fetch_history(query, report)
+            known = self._cache.ended_session(query)
+            return await self._fetcher.fetch_history(query, report, known_session=known)
 
         return await self._cache.get_or_fetch(query, fetch, on_progress)
 

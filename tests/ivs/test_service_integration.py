@@ -101,6 +101,15 @@ async def test_a_second_identical_query_is_served_from_the_cache(
     assert service.cached(demo_query(BITRATE_GUEST)) is not None
 
 
+async def test_a_second_participant_of_an_ended_session_skips_get_stage_session(
+    ivs_endpoint: LocalIvsEndpoint, service: IvsService
+) -> None:
+    first = await service.history(demo_query(BITRATE_GUEST))
+    second = await service.history(demo_query(HOSTILE_TEXT))
+    assert second.session == first.session
+    assert len(ivs_endpoint.calls_to("GetStageSession")) == 1
+
+
 async def test_a_repeating_page_token_stops_with_a_clear_error(
     ivs_endpoint: LocalIvsEndpoint, service: IvsService
 ) -> None:
