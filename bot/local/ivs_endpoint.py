@@ -307,7 +307,8 @@ class Faults:
     """Misbehaviour on demand; change it at any time, also while the server runs in another thread.
 
     Attributes:
-        latency: seconds added to every call (an async sleep: other calls proceed meanwhile).
+        latency: seconds from a call's arrival to its answer, the endpoint's own work included (an
+            async sleep: other calls proceed meanwhile).
         throttle_next: answer this many next calls with 429 ThrottlingException.
         tps_limit: calls per sliding second per (account, region) above which calls get 429, like the
             real 5 TPS quota; None for no limit.
@@ -484,8 +485,6 @@ class LocalIvsEndpoint:
                     "UnknownOperationException", f"Unknown operation {request.method} /{operation}"
                 )
             fault = self._fault_for(call, scope, arrived)
-            if self.faults.latency > 0:
-                await asyncio.sleep(self.faults.latency)
             if fault is not None:
                 raise fault
             if not isinstance(params, dict):
@@ -496,19 +495,28 @@ class LocalIvsEndpoint:
                 raise validation_error(errors)
             payload = self._handlers[operation](params, scope)
             call.status = 200
-            return self._json(200, to_wire(self._output_shape(operation), payload), call.request_id)
+            response = self._json(200, to_wire(self._output_shape(operation), payload), call.request_id)
+            await self._answer_after_latency(arrived)
+            return response
         except ApiError as api_error:
             error = api_error
         except Exception:  # a bug here must still look like AWS's 500, not a page botocore cannot parse
             logger.exception("local IVS endpoint failed on %s %s", operation, call.params)
             error = ApiError("InternalServerException", "The local IVS endpoint crashed: see its log.")
         call.status, call.error_code = error.status, error.code
+        await self._answer_after_latency(arrived)
         return self._json(
             error.status,
             {"message": error.message, "exceptionMessage": error.message, **error.extra},
             call.request_id,
             {"x-amzn-ErrorType": f"{error.code}:{_ERROR_NAMESPACE}"},
         )
+
+    async def _answer_after_latency(self, arrived: float) -> None:
+        """Answer ``faults.latency`` after the request arrived: a service's latency includes its own work."""
+        remaining = self.faults.latency - (time.monotonic() - arrived)
+        if remaining > 0:
+            await asyncio.sleep(remaining)
 
     @staticmethod
     def _output_shape(operation: str) -> Shape | None:
