@@ -1,0 +1,32 @@
+"""The README's first command works on a fresh machine: no Slack workspace, no AWS account."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from bot.__main__ import main
+from bot.local.scenarios import DEMO_PARTICIPANTS
+
+
+def test_python_m_bot_demo_fetches_and_shows_every_demo_participant() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}  # as on a machine with no AWS
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "demo"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    for participant_id in DEMO_PARTICIPANTS:
+        assert participant_id in result.stdout
+    assert "BITRATE_EXCEEDED" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unknown_sub_command_prints_usage_and_fails(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["frobnicate"]) == 2
+    assert "usage: python -m bot" in capsys.readouterr().err
