@@ -2,23 +2,29 @@
 
 It starts the local IVS RealTime endpoint with the demo stage, points boto3 at it the standard way
 (``AWS_ENDPOINT_URL_IVS_REALTIME``) and runs the real data path for each demo participant: parse the ids,
-fetch every page through the rate limiter and the cache, sort, analyse, render.
+fetch every page through the rate limiter and the cache, sort, analyse, render. Each participant's report
+is printed as the terminal would show it; the Slack reply is saved as Block Kit JSON under ``demo-output/``
+with a Block Kit Builder link to preview it.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import sys
-from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
 
+from bot.analysis import analyze
 from bot.ivs.errors import IvsQueryError
 from bot.ivs.history import ParticipantHistory
 from bot.ivs.query import parse_query
 from bot.ivs.service import IvsService, create_ivs_service
 from bot.local.ivs_endpoint import LocalIvsEndpoint
 from bot.local.scenarios import DEMO_PARTICIPANTS, DEMO_SESSION_ID, DEMO_STAGE_ARN
+from bot.views import block_kit_builder_url, build_reply, render_terminal
 
 # Credentials for the local endpoint only: it checks that calls are signed, not who signed them.
 DEMO_ENVIRONMENT = {
@@ -28,26 +34,28 @@ DEMO_ENVIRONMENT = {
 }
 
 
-def render(history: ParticipantHistory) -> str:
-    """What was fetched for one participant, for the terminal."""
-    counts = Counter(str(e.get("name")) for e in history.events)
-    errors = Counter(str(e.get("errorCode")) for e in history.events if e.get("errorCode"))
-    details = history.participant or {}
-    lines = [
-        f"{history.query.participant_id}  userId={details.get('userId', '?')}  "
-        f"{len(history.events)} events in {history.pages} page(s)",
-        "  events: " + ", ".join(f"{name}×{n}" for name, n in counts.most_common()),
-    ]
-    if errors:
-        lines.append("  errors: " + ", ".join(f"{code}×{n}" for code, n in errors.most_common()))
-    if history.events:
-        first, last = history.events[0]["eventTime"], history.events[-1]["eventTime"]
-        lines.append(f"  from {first:%H:%M:%S} to {last:%H:%M:%S} UTC")
-    return "\n".join(lines)
+# Where each reply's Block Kit JSON goes (gitignored).
+DEMO_OUTPUT = Path("demo-output")
 
 
-async def run_demo(service: IvsService, participant_ids: list[str]) -> list[str]:
+def render(history: ParticipantHistory, now: datetime, output: Path = DEMO_OUTPUT) -> str:
+    """One participant's report for the terminal; its Slack reply is saved as Block Kit JSON in ``output``."""
+    analysis = analyze(history, now=now)
+    reply = build_reply(analysis)
+    output.mkdir(parents=True, exist_ok=True)
+    path = output / f"{history.query.participant_id}.json"
+    path.write_text(json.dumps({"text": reply.text, "blocks": reply.blocks}, indent=2, ensure_ascii=False))
+    return (
+        f"{render_terminal(analysis)}\n\nSlack reply: {path} ({len(reply.blocks)} blocks)\n"
+        f"Preview in Block Kit Builder: {block_kit_builder_url(reply.blocks)}"
+    )
+
+
+async def run_demo(
+    service: IvsService, participant_ids: list[str], now: datetime | None = None, output: Path = DEMO_OUTPUT
+) -> list[str]:
     """Fetch every participant's history at once (the limiter keeps the calls under 5 per second)."""
+    now = now or datetime.now(UTC)
 
     async def one(participant_id: str) -> str:
         try:
@@ -55,7 +63,7 @@ async def run_demo(service: IvsService, participant_ids: list[str]) -> list[str]
             history = await service.history(query)
         except IvsQueryError as error:
             return f"{participant_id}: {error.user_message}"
-        return render(history)
+        return render(history, now, output)
 
     try:
         return list(await asyncio.gather(*(one(pid) for pid in participant_ids)))
@@ -67,6 +75,9 @@ def main(argv: list[str]) -> int:
     """Run the demo; returns the process exit code."""
     parser = argparse.ArgumentParser(prog="python -m bot demo", description=__doc__.splitlines()[0])
     parser.add_argument("participants", nargs="*", help="demo participant ids (default: all of them)")
+    parser.add_argument(
+        "--output", type=Path, default=DEMO_OUTPUT, help="where to save each Slack reply's Block Kit JSON"
+    )
     args = parser.parse_args(argv)
     participant_ids = args.participants or list(DEMO_PARTICIPANTS)
 
@@ -78,8 +89,8 @@ def main(argv: list[str]) -> int:
         for participant_id in participant_ids:
             print(f"- {participant_id}: {DEMO_PARTICIPANTS.get(participant_id, '(not a demo participant)')}")
         print()
-        reports = asyncio.run(run_demo(create_ivs_service(), participant_ids))
-    print("\n\n".join(reports))
+        reports = asyncio.run(run_demo(create_ivs_service(), participant_ids, output=args.output))
+    print(f"\n\n{'=' * 100}\n\n".join(reports))
     return 0
 
 

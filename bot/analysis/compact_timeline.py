@@ -1,0 +1,215 @@
+"""A short timeline for people: the first and last moments of a history, with repetition collapsed.
+
+A reconnect storm becomes one line ("joined and left 14 times between 14:02 and 14:09"), a run of identical
+events becomes one line with a count, and the middle of a long history is left out (its errors are reported
+separately, grouped by code). Only the lines kept are built, so the cost does not grow with the history
+beyond the runs it has to skip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from bot.analysis.phrases import Phrase, Quoted
+from bot.analysis.timeline import MISSING_NAME, Storm, read_token_exchange
+from bot.ivs.history import Event
+
+HEAD_ENTRIES = 12
+TAIL_ENTRIES = 12
+# A storm line names the error codes inside it; beyond this many events it only counts them (bounded work).
+STORM_SCAN_LIMIT = 10_000
+MAX_STORM_CODES = 3
+
+
+class EntryKind(StrEnum):
+    """How many events one timeline line stands for."""
+
+    EVENT = "event"
+    REPEAT = "repeat"
+    STORM = "storm"
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One line of the compact timeline.
+
+    Attributes:
+        name / code / remote: the event's name, errorCode and remoteParticipantId (for a STORM: "JOINED").
+        repeats: identical events in a REPEAT, join/leave cycles in a STORM, 1 for an EVENT.
+        errors: error events inside a STORM.
+        detail: extra facts worth a glance (a token exchange's capabilities, a replication destination).
+    """
+
+    kind: EntryKind
+    start: datetime
+    end: datetime
+    first_index: int
+    last_index: int
+    name: str
+    code: str | None
+    remote: str | None
+    repeats: int
+    errors: int = 0
+    detail: Phrase = ()
+
+    @property
+    def events(self) -> int:
+        """How many events this line covers."""
+        return self.last_index - self.first_index + 1
+
+
+@dataclass(frozen=True, slots=True)
+class CompactTimeline:
+    """The first and last lines of the history; ``omitted_events`` lie between them."""
+
+    head: tuple[TimelineEntry, ...]
+    tail: tuple[TimelineEntry, ...]
+    total_events: int
+
+    @property
+    def entries(self) -> tuple[TimelineEntry, ...]:
+        """Head then tail, oldest first."""
+        return self.head + self.tail
+
+    @property
+    def omitted_events(self) -> int:
+        """Events between the head and the tail, not covered by any line."""
+        return self.total_events - sum(entry.events for entry in self.entries)
+
+
+def _key(event: Event) -> tuple[Any, Any, Any]:
+    return (event.get("name"), event.get("errorCode"), event.get("remoteParticipantId"))
+
+
+def _time(event: Event, fallback: datetime) -> datetime:
+    time = event.get("eventTime")
+    return time if isinstance(time, datetime) else fallback
+
+
+def _detail(event: Event, index: int, time: datetime) -> Phrase:
+    name = event.get("name")
+    if name == "TOKEN_EXCHANGED":
+        exchange = read_token_exchange(event, time, index)
+        before = ", ".join(sorted(exchange.previous_capabilities)) or "none"
+        after = ", ".join(sorted(exchange.new_capabilities)) or "none"
+        detail: Phrase = ("capabilities ", Quoted(before), " → ", Quoted(after))
+        if exchange.attributes_changed:
+            detail += ("; attributes changed",)
+        return detail
+    if name in ("REPLICATION_STARTED", "REPLICATION_STOPPED"):
+        destination = event.get("destinationStageArn")
+        if destination is not None:
+            return ("to ", Quoted(str(destination)))
+    return ()
+
+
+def _entry(events: Sequence[Event], first: int, last: int, fallback: datetime) -> TimelineEntry:
+    event = events[first]
+    name = event.get("name")
+    code = event.get("errorCode")
+    remote = event.get("remoteParticipantId")
+    start = _time(event, fallback)
+    count = last - first + 1
+    return TimelineEntry(
+        kind=EntryKind.EVENT if count == 1 else EntryKind.REPEAT,
+        start=start,
+        end=_time(events[last], start),
+        first_index=first,
+        last_index=last,
+        name=name if isinstance(name, str) else MISSING_NAME,
+        code=None if code is None else str(code),
+        remote=None if remote is None else str(remote),
+        repeats=count,
+        detail=_detail(event, first, start),
+    )
+
+
+def _storm_errors(events: Sequence[Event], storm: Storm) -> Phrase:
+    """ "errors: `BITRATE_EXCEEDED` ×5" for the error codes inside a storm (most frequent first)."""
+    if storm.errors == 0 or storm.last_index - storm.first_index >= STORM_SCAN_LIMIT:
+        return ()
+    codes: dict[str, int] = {}
+    for event in events[storm.first_index : storm.last_index + 1]:
+        code = event.get("errorCode")
+        if code is not None:
+            codes[str(code)] = codes.get(str(code), 0) + 1
+    ranked = sorted(codes.items(), key=lambda item: -item[1])
+    detail: Phrase = ("errors:",)
+    for code, count in ranked[:MAX_STORM_CODES]:
+        detail += (" ", Quoted(code), f" ×{count:,}")
+    if len(ranked) > MAX_STORM_CODES:
+        detail += (" …",)
+    return detail if codes else ()
+
+
+def _storm_entry(events: Sequence[Event], storm: Storm) -> TimelineEntry:
+    return TimelineEntry(
+        kind=EntryKind.STORM,
+        start=storm.start,
+        end=storm.end,
+        first_index=storm.first_index,
+        last_index=storm.last_index,
+        name="JOINED",
+        code=None,
+        remote=None,
+        repeats=storm.cycles,
+        errors=storm.errors,
+        detail=_storm_errors(events, storm),
+    )
+
+
+def compact_timeline(
+    events: Sequence[Event],
+    storms: Sequence[Storm],
+    *,
+    fallback_time: datetime,
+    head: int = HEAD_ENTRIES,
+    tail: int = TAIL_ENTRIES,
+) -> CompactTimeline:
+    """Collapse storms and runs of identical events; keep ``head`` lines from the start and ``tail`` from
+    the end.
+
+    Args:
+        events: oldest first.
+        storms: from the timeline pass (index ranges, oldest first).
+        fallback_time: used for an event without ``eventTime`` (never seen from boto3).
+    """
+    total = len(events)
+    storm_at_start = {storm.first_index: storm for storm in storms}
+    storm_at_end = {storm.last_index: storm for storm in storms}
+
+    front: list[TimelineEntry] = []
+    i = 0
+    while i < total and len(front) < head:
+        storm = storm_at_start.get(i)
+        if storm is not None:
+            front.append(_storm_entry(events, storm))
+            i = storm.last_index + 1
+            continue
+        key = _key(events[i])
+        j = i + 1
+        while j < total and j not in storm_at_start and _key(events[j]) == key:
+            j += 1
+        front.append(_entry(events, i, j - 1, fallback_time))
+        i = j
+
+    back: list[TimelineEntry] = []
+    k = total - 1
+    while k >= i and len(back) < tail:
+        storm = storm_at_end.get(k)
+        if storm is not None and storm.first_index >= i:
+            back.append(_storm_entry(events, storm))
+            k = storm.first_index - 1
+            continue
+        key = _key(events[k])
+        j = k - 1
+        while j >= i and j not in storm_at_end and _key(events[j]) == key:
+            j -= 1
+        back.append(_entry(events, j + 1, k, fallback_time))
+        k = j
+    back.reverse()
+    return CompactTimeline(tuple(front), tuple(back), total)

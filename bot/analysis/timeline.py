@@ -1,0 +1,614 @@
+"""One pass over a participant's events: spans, counts, error groups, token exchanges, reconnect storms.
+
+Built for 100,000 events well inside the bot's time budget: one loop, a handful of dict lookups per event, no
+object kept per event, and spans stored column-wise (see span_log.py) so the garbage collector has little
+new to scan.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.analysis.span_log import ZERO, Span, SpanEnd, SpanLog, SubscriptionLog
+from bot.ivs.history import Event, ParticipantHistory
+
+__all__ = ["Span", "SpanEnd", "SpanLog", "SubscriptionLog", "Timeline", "build_timeline"]
+
+# A reconnect storm: at least 4 join/leave cycles in a row, each connection lasting at most 2 minutes and
+# each rejoin coming at most 2 minutes after the previous leave. A page reload or two is normal; four quick
+# drops in a row are not. (Tuned by hand; no AWS number behind it.)
+STORM_MIN_CYCLES = 4
+STORM_MAX_CYCLE = timedelta(minutes=2)
+STORM_MAX_GAP = timedelta(minutes=2)
+
+# Error-group detail kept per failing remote publisher, and token exchanges kept for display: enough for
+# any report, bounded for hostile histories.
+MAX_REMOTES_PER_GROUP = 50
+MAX_TOKEN_EXCHANGES_KEPT = 20
+
+ERROR_EVENT_NAMES = frozenset({"JOIN_ERROR", "PUBLISH_ERROR", "SUBSCRIBE_ERROR"})
+MISSING_NAME = "(no name)"
+UNKNOWN_PUBLISHER = "(unknown publisher)"
+
+
+@dataclass(frozen=True, slots=True)
+class TokenExchange:
+    """A TOKEN_EXCHANGED event, reduced to what matters for a diagnosis."""
+
+    time: datetime
+    index: int
+    previous_capabilities: frozenset[str]
+    new_capabilities: frozenset[str]
+    previous_user_id: str | None
+    new_user_id: str | None
+    attributes_changed: bool
+
+    @property
+    def dropped(self) -> frozenset[str]:
+        """Capabilities the old token had and the new one lacks."""
+        return self.previous_capabilities - self.new_capabilities
+
+    @property
+    def added(self) -> frozenset[str]:
+        """Capabilities the new token has and the old one lacked."""
+        return self.new_capabilities - self.previous_capabilities
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteFailure:
+    """Failures of one error group against one remote publisher (``remoteParticipantId``).
+
+    Attributes:
+        received_from / received_until: the last time this participant received that publisher before the
+            first failure (a SUBSCRIBE_STARTED ... SUBSCRIBE_STOPPED span), when this history shows one.
+    """
+
+    remote_id: str
+    count: int
+    first: datetime
+    last: datetime
+    received_from: datetime | None
+    received_until: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorGroup:
+    """Every error event with the same name and code."""
+
+    event_name: str
+    code: str | None
+    count: int
+    first: datetime
+    last: datetime
+    first_index: int
+    last_index: int
+    remotes: tuple[RemoteFailure, ...]
+    remotes_not_detailed: int
+    token_in_effect: TokenExchange | None
+
+
+@dataclass(frozen=True, slots=True)
+class Storm:
+    """A run of quick join/leave cycles (see STORM_MIN_CYCLES)."""
+
+    start: datetime
+    end: datetime
+    cycles: int
+    first_index: int
+    last_index: int
+    errors: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """What happened, in spans and totals (see :func:`build_timeline`).
+
+    Attributes:
+        counts: events per name (unknown names included, as sent).
+        subscriptions: every span of receiving a publisher (``spans_of(remote)`` for one publisher).
+        received_time: per remote publisher, how long it was received in total (its keys: every publisher
+            this participant received).
+        receiving: the spans during which at least one publisher was received (their total is
+            ``subscribed_time``).
+        receiving_at_end: publishers still being received when the history ends.
+        error_times: the time of every error event, oldest first (for the chart's error row).
+        join_times: the time of every JOINED event.
+        history_end: where open spans stop: ``now`` while live, the session end, or the last event.
+        window_end: the last event, or ``history_end`` when a span was still open after it.
+        live: True when the session is live (or, without session details, the participant is CONNECTED).
+    """
+
+    event_count: int
+    counts: Mapping[str, int]
+    first_time: datetime | None
+    last_time: datetime | None
+    connections: SpanLog
+    publishes: SpanLog
+    subscriptions: SubscriptionLog
+    received_time: Mapping[str, timedelta]
+    receiving: SpanLog
+    receiving_at_end: int
+    connected_time: timedelta
+    publishing_time: timedelta
+    subscribed_time: timedelta
+    error_groups: tuple[ErrorGroup, ...]
+    error_count: int
+    error_times: Sequence[datetime]
+    join_times: Sequence[datetime]
+    last_join_index: int | None
+    last_join_error_index: int | None
+    token_exchanges: tuple[TokenExchange, ...]
+    token_exchange_count: int
+    storms: tuple[Storm, ...]
+    history_end: datetime
+    window_end: datetime | None
+    live: bool
+
+    @property
+    def still_connected(self) -> bool:
+        """True when the last connection is still open now."""
+        return bool(self.connections) and self.connections[-1].is_open
+
+    @property
+    def still_publishing(self) -> bool:
+        """True when the last publish span is still open now."""
+        return bool(self.publishes) and self.publishes[-1].is_open
+
+    @property
+    def window(self) -> tuple[datetime, datetime] | None:
+        """The stretch of time worth drawing: the first event to the last event or open span's end."""
+        if self.first_time is None or self.window_end is None:
+            return None
+        return self.first_time, max(self.window_end, self.first_time)
+
+
+def history_end(
+    history: ParticipantHistory, now: datetime, last_time: datetime | None
+) -> tuple[datetime, SpanEnd, bool]:
+    """Where open spans stop, why, and whether the session is live.
+
+    A live session (no ``endTime``) keeps open spans open until ``now``; an ended one closes them at its end.
+    Without session details, GetParticipant's state decides; failing that, spans stop at the last event.
+    """
+    session = history.session
+    if session is not None:
+        end = session.get("endTime")
+        if isinstance(end, datetime):
+            return end, SpanEnd.SESSION_END, False
+        return now, SpanEnd.OPEN, True
+    participant = history.participant
+    if participant is not None and participant.get("state") == "CONNECTED":
+        return now, SpanEnd.OPEN, True
+    return (last_time or now), SpanEnd.LAST_EVENT, False
+
+
+class _StormDetector:
+    """Collects runs of quick join/leave cycles as they close."""
+
+    __slots__ = ("_cycles", "_end", "_end_index", "_start", "_start_index", "storms")
+
+    def __init__(self) -> None:
+        self.storms: list[Storm] = []
+        self._cycles = 0
+        self._start: datetime | None = None
+        self._start_index = 0
+        self._end: datetime | None = None
+        self._end_index = 0
+
+    def cycle(self, start: datetime, start_index: int, end: datetime, end_index: int) -> None:
+        if end - start > STORM_MAX_CYCLE:
+            self.flush()
+            return
+        if self._end is None or start - self._end > STORM_MAX_GAP:
+            self.flush()
+            self._start, self._start_index = start, start_index
+        self._cycles += 1
+        self._end, self._end_index = end, end_index
+
+    def flush(self) -> None:
+        if self._cycles >= STORM_MIN_CYCLES and self._start is not None and self._end is not None:
+            self.storms.append(
+                Storm(self._start, self._end, self._cycles, self._start_index, self._end_index)
+            )
+        self._cycles = 0
+        self._start = self._end = None
+
+
+class _GroupBuilder:
+    """Mutable tally of one error group while the pass runs."""
+
+    __slots__ = (
+        "code",
+        "count",
+        "event_name",
+        "first",
+        "first_index",
+        "last",
+        "last_index",
+        "remotes",
+        "remotes_not_detailed",
+        "token",
+    )
+
+    def __init__(
+        self, event_name: str, code: str | None, time: datetime, index: int, token: TokenExchange | None
+    ) -> None:
+        self.event_name = event_name
+        self.code = code
+        self.count = 1
+        self.first = self.last = time
+        self.first_index = self.last_index = index
+        # remote id -> [count, first, last, received_from, received_until]
+        self.remotes: dict[str, list[Any]] = {}
+        self.remotes_not_detailed = 0
+        self.token = token
+
+    def add_remote(
+        self, remote: str, time: datetime, received: tuple[datetime | None, datetime | None]
+    ) -> None:
+        """Count a failure against one remote publisher (detail kept for the first few publishers)."""
+        tally = self.remotes.get(remote)
+        if tally is not None:
+            tally[0] += 1
+            tally[2] = time
+        elif len(self.remotes) < MAX_REMOTES_PER_GROUP:
+            self.remotes[remote] = [1, time, time, *received]
+        else:
+            self.remotes_not_detailed += 1
+
+    def freeze(self) -> ErrorGroup:
+        remotes = sorted(
+            (RemoteFailure(remote, *tally) for remote, tally in self.remotes.items()),
+            key=lambda r: (-r.count, r.first),
+        )
+        return ErrorGroup(
+            self.event_name,
+            self.code,
+            self.count,
+            self.first,
+            self.last,
+            self.first_index,
+            self.last_index,
+            tuple(remotes),
+            self.remotes_not_detailed,
+            self.token,
+        )
+
+
+def _capabilities(token: Any) -> frozenset[str]:
+    caps = token.get("capabilities") if isinstance(token, Mapping) else None
+    if isinstance(caps, list | tuple | set | frozenset):
+        return frozenset(str(c) for c in caps)
+    return frozenset()
+
+
+def read_token_exchange(event: Event, time: datetime, index: int) -> TokenExchange:
+    """Reduce a TOKEN_EXCHANGED event to capabilities, user ids and whether attributes changed."""
+    previous = event.get("previousToken")
+    new = event.get("newToken")
+    previous_map: Mapping[str, Any] = previous if isinstance(previous, Mapping) else {}
+    new_map: Mapping[str, Any] = new if isinstance(new, Mapping) else {}
+    previous_user = previous_map.get("userId")
+    new_user = new_map.get("userId")
+    return TokenExchange(
+        time=time,
+        index=index,
+        previous_capabilities=_capabilities(previous_map),
+        new_capabilities=_capabilities(new_map),
+        previous_user_id=None if previous_user is None else str(previous_user),
+        new_user_id=None if new_user is None else str(new_user),
+        attributes_changed=previous_map.get("attributes") != new_map.get("attributes"),
+    )
+
+
+class _TimelinePass:
+    """The state of the walk over the events; one small method per event kind.
+
+    Tolerant by design: unknown names only count; a stop without a start, a duplicate start or a missing
+    field is ignored rather than raised; LEFT closes any publish or subscribe span still open.
+    """
+
+    __slots__ = (
+        "conn_start",
+        "conn_start_index",
+        "connected",
+        "connections",
+        "counts",
+        "error_indices",
+        "error_times",
+        "exchange_count",
+        "exchanges",
+        "groups",
+        "join_times",
+        "last_exchange",
+        "last_exchange_event",
+        "last_join_error_index",
+        "last_join_index",
+        "last_subscription",
+        "last_time",
+        "pub_restarted_at",
+        "pub_start",
+        "publishes",
+        "publishing",
+        "received_time",
+        "receiving",
+        "receiving_at_end",
+        "rejoined_at",
+        "storms",
+        "sub_open",
+        "sub_restarted_at",
+        "sub_union_start",
+        "subscribed",
+        "subscriptions",
+    )
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+        self.connections = SpanLog()
+        self.publishes = SpanLog()
+        self.subscriptions = SubscriptionLog()
+        self.last_subscription: dict[str, int] = {}
+        self.sub_open: dict[str, datetime] = {}
+        self.groups: dict[tuple[str, str | None], _GroupBuilder] = {}
+        self.error_times: list[datetime] = []
+        self.error_indices: list[int] = []
+        self.join_times: list[datetime] = []
+        self.exchanges: list[TokenExchange] = []
+        self.storms = _StormDetector()
+        self.connected = self.publishing = self.subscribed = ZERO
+        self.conn_start: datetime | None = None
+        self.conn_start_index = 0
+        self.pub_start: datetime | None = None
+        self.sub_union_start: datetime | None = None
+        # Same-instant restarts (see left(), publish_stopped(), subscribe_stopped()).
+        self.rejoined_at: datetime | None = None
+        self.pub_restarted_at: datetime | None = None
+        self.sub_restarted_at: dict[str, datetime] = {}
+        # The last TOKEN_EXCHANGED is only decoded when something needs it (see token_in_effect()).
+        self.last_exchange: TokenExchange | None = None
+        self.last_exchange_event: tuple[Event, datetime, int] | None = None
+        self.exchange_count = 0
+        self.received_time: dict[str, timedelta] = {}
+        self.receiving = SpanLog()
+        self.receiving_at_end = 0
+        self.last_join_index: int | None = None
+        self.last_join_error_index: int | None = None
+        self.last_time: datetime | None = None
+
+    def run(self, events: Sequence[Event], fallback_time: datetime) -> None:
+        """Feed every event, oldest first (the hot loop: locals only, one dict lookup to dispatch)."""
+        handlers = {
+            "SUBSCRIBE_STARTED": self.subscribe_started,
+            "SUBSCRIBE_STOPPED": self.subscribe_stopped,
+            "JOINED": self.joined,
+            "LEFT": self.left,
+            "PUBLISH_STARTED": self.publish_started,
+            "PUBLISH_STOPPED": self.publish_stopped,
+            "TOKEN_EXCHANGED": self.token_exchanged,
+        }
+        counts, error_names, on_error = self.counts, ERROR_EVENT_NAMES, self.error
+        last_time: datetime | None = None
+        for index, event in enumerate(events):
+            name = event.get("name")
+            if not isinstance(name, str):
+                name = MISSING_NAME
+            counts[name] = counts.get(name, 0) + 1
+            time = event.get("eventTime")
+            if time is None:
+                time = last_time if last_time is not None else fallback_time
+            last_time = time
+            code = event.get("errorCode")
+            if code is not None or name in error_names:
+                on_error(event, name, code, time, index)
+                continue
+            handler = handlers.get(name)
+            if handler is not None:
+                handler(event, time, index)
+        self.last_time = last_time
+
+    def error(self, event: Event, name: str, code: Any, time: datetime, index: int) -> None:
+        code = None if code is None else str(code)
+        self.error_times.append(time)
+        self.error_indices.append(index)
+        if name == "JOIN_ERROR":
+            self.last_join_error_index = index
+        group = self.groups.get((name, code))
+        if group is None:
+            group = self.groups[(name, code)] = _GroupBuilder(name, code, time, index, self.token_in_effect())
+        else:
+            group.count += 1
+            group.last = time
+            group.last_index = index
+        remote = event.get("remoteParticipantId")
+        if remote is not None:
+            group.add_remote(str(remote), time, self.last_received(str(remote), time))
+
+    def token_in_effect(self) -> TokenExchange | None:
+        """The last TOKEN_EXCHANGED so far, decoded on first use."""
+        if self.last_exchange is None and self.last_exchange_event is not None:
+            self.last_exchange = read_token_exchange(*self.last_exchange_event)
+        return self.last_exchange
+
+    def last_received(self, remote: str, time: datetime) -> tuple[datetime | None, datetime | None]:
+        """When this participant last received ``remote``: an open subscription, or the last closed one."""
+        if remote in self.sub_open:
+            return self.sub_open[remote], time
+        position = self.last_subscription.get(remote)
+        if position is not None:
+            return self.subscriptions.starts[position], self.subscriptions.ends[position]
+        return None, None
+
+    def subscribe_started(self, event: Event, time: datetime, index: int) -> None:
+        remote = _remote(event)
+        if remote in self.sub_open:
+            self.sub_restarted_at[remote] = time
+            return
+        if not self.sub_open:
+            self.sub_union_start = time
+        self.sub_open[remote] = time
+
+    def subscribe_stopped(self, event: Event, time: datetime, index: int) -> None:
+        remote = _remote(event)
+        if (
+            remote in self.sub_restarted_at
+            and self.sub_restarted_at.pop(remote) == time
+            and remote in self.sub_open
+        ):
+            # A resubscribe within one timestamp sorts before the old stop: end the old span, keep going.
+            self.record_subscription(remote, self.sub_open[remote], time, SpanEnd.EVENT)
+            self.sub_open[remote] = time
+            return
+        started = self.sub_open.pop(remote, None)
+        if started is None:
+            return
+        self.record_subscription(remote, started, time, SpanEnd.EVENT)
+        if not self.sub_open:
+            self.close_receiving(time, SpanEnd.EVENT)
+
+    def record_subscription(self, remote: str, started: datetime, time: datetime, ended_by: SpanEnd) -> None:
+        self.last_subscription[remote] = self.subscriptions.add(remote, started, time, ended_by)
+        self.received_time[remote] = self.received_time.get(remote, ZERO) + (time - started)
+
+    def close_receiving(self, time: datetime, ended_by: SpanEnd) -> None:
+        """The last open subscription ended: close the "receiving anyone" span."""
+        if self.sub_union_start is not None:
+            self.receiving.append(self.sub_union_start, time, ended_by)
+            self.subscribed += time - self.sub_union_start
+            self.sub_union_start = None
+
+    def joined(self, event: Event, time: datetime, index: int) -> None:
+        self.join_times.append(time)
+        self.last_join_index = index
+        if self.conn_start is not None:
+            self.close_connection(time, index, SpanEnd.REJOINED)
+            self.rejoined_at = time
+        self.conn_start, self.conn_start_index = time, index
+
+    def close_connection(self, time: datetime, index: int, ended_by: SpanEnd) -> None:
+        assert self.conn_start is not None
+        self.connections.append(self.conn_start, time, ended_by)
+        self.connected += time - self.conn_start
+        self.storms.cycle(self.conn_start, self.conn_start_index, time, index)
+        self.conn_start = None
+
+    def left(self, event: Event, time: datetime, index: int) -> None:
+        rejoined_at, self.rejoined_at = self.rejoined_at, None
+        if rejoined_at == time and self.conn_start == time:
+            # Timestamps can be whole seconds and ties sort JOINED before LEFT, so a reconnect within one
+            # second reads JOINED (new), LEFT (old). The JOINED already closed the old connection: this
+            # LEFT is its end, and the new connection (with its media) goes on.
+            self.connections.ended_by[-1] = SpanEnd.EVENT
+            return
+        if self.conn_start is not None:
+            self.close_connection(time, index, SpanEnd.EVENT)
+        self.close_media(time, SpanEnd.LEFT)
+
+    def close_media(self, time: datetime, ended_by: SpanEnd) -> None:
+        """Leaving (or the end of the history) ends publishing and every subscription still open."""
+        if self.pub_start is not None:
+            self.publishes.append(self.pub_start, time, ended_by)
+            self.publishing += time - self.pub_start
+            self.pub_start = None
+        if self.sub_open:
+            for remote, started in self.sub_open.items():
+                self.record_subscription(remote, started, time, ended_by)
+            self.sub_open.clear()
+            self.close_receiving(time, ended_by)
+
+    def publish_started(self, event: Event, time: datetime, index: int) -> None:
+        if self.pub_start is None:
+            self.pub_start = time
+        else:
+            self.pub_restarted_at = time
+
+    def publish_stopped(self, event: Event, time: datetime, index: int) -> None:
+        restarted_at, self.pub_restarted_at = self.pub_restarted_at, None
+        if restarted_at == time and self.pub_start is not None:
+            # A republish within one timestamp sorts before the old stop: end the old span, keep going.
+            self.publishes.append(self.pub_start, time, SpanEnd.EVENT)
+            self.publishing += time - self.pub_start
+            self.pub_start = time
+            return
+        if self.pub_start is not None:
+            self.publishes.append(self.pub_start, time, SpanEnd.EVENT)
+            self.publishing += time - self.pub_start
+            self.pub_start = None
+
+    def token_exchanged(self, event: Event, time: datetime, index: int) -> None:
+        self.last_exchange, self.last_exchange_event = None, (event, time, index)
+        self.exchange_count += 1
+        if len(self.exchanges) < MAX_TOKEN_EXCHANGES_KEPT:
+            self.exchanges.append(read_token_exchange(event, time, index))
+
+    def finish(self, end: datetime, end_kind: SpanEnd) -> None:
+        """Close what is still open at the end of the history (``end_kind`` says why)."""
+        if self.conn_start is not None:
+            self.connections.append(self.conn_start, end, end_kind)
+            self.connected += end - self.conn_start
+            self.conn_start = None
+        self.storms.flush()
+        self.receiving_at_end = len(self.sub_open)
+        self.close_media(end, end_kind)
+
+
+def _remote(event: Event) -> str:
+    remote = event.get("remoteParticipantId")
+    if remote.__class__ is str:
+        return remote
+    return UNKNOWN_PUBLISHER if remote is None else str(remote)
+
+
+def build_timeline(history: ParticipantHistory, now: datetime) -> Timeline:
+    """Walk the events once (oldest first) and return spans, totals and groups."""
+    events = history.events
+    walk = _TimelinePass()
+    walk.run(events, history.fetched_at)
+    last_time = walk.last_time
+    end, end_kind, live = history_end(history, now, last_time)
+    still_open = walk.conn_start is not None or walk.pub_start is not None or bool(walk.sub_open)
+    window_end = last_time
+    if still_open:
+        window_end = end if last_time is None else max(end, last_time)
+    walk.finish(end, end_kind)
+    return Timeline(
+        event_count=len(events),
+        counts=walk.counts,
+        first_time=next((e["eventTime"] for e in events if e.get("eventTime") is not None), None),
+        last_time=last_time,
+        connections=walk.connections,
+        publishes=walk.publishes,
+        subscriptions=walk.subscriptions,
+        received_time=walk.received_time,
+        receiving=walk.receiving,
+        receiving_at_end=walk.receiving_at_end,
+        connected_time=max(walk.connected, ZERO),
+        publishing_time=max(walk.publishing, ZERO),
+        subscribed_time=max(walk.subscribed, ZERO),
+        error_groups=tuple(group.freeze() for group in walk.groups.values()),
+        error_count=len(walk.error_times),
+        error_times=walk.error_times,
+        join_times=walk.join_times,
+        last_join_index=walk.last_join_index,
+        last_join_error_index=walk.last_join_error_index,
+        token_exchanges=tuple(walk.exchanges),
+        token_exchange_count=walk.exchange_count,
+        storms=tuple(_count_storm_errors(walk.storms.storms, walk.error_indices)),
+        history_end=end,
+        window_end=window_end,
+        live=live,
+    )
+
+
+def _count_storm_errors(storms: list[Storm], error_indices: list[int]) -> list[Storm]:
+    """Attach how many error events happened inside each storm (binary search: errors are index-sorted)."""
+    counted = []
+    for storm in storms:
+        errors = bisect_right(error_indices, storm.last_index) - bisect_left(error_indices, storm.first_index)
+        counted.append(
+            Storm(storm.start, storm.end, storm.cycles, storm.first_index, storm.last_index, errors)
+        )
+    return counted

@@ -1,0 +1,156 @@
+"""Settings from the environment, validated once at start-up.
+
+A missing or malformed variable stops start-up with one line naming it (``ConfigError``); the token and
+secret values never appear in a message, a log line or a ``repr``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+from urllib.parse import urlsplit
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_PORT = 3000
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
+
+
+class ConfigError(Exception):
+    """One environment variable is missing or invalid; the message names it (never its value)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What the bot needs from its environment.
+
+    Attributes:
+        slack_bot_token: ``SLACK_BOT_TOKEN`` (xoxb-…), always required.
+        slack_signing_secret: ``SLACK_SIGNING_SECRET``, required in HTTP mode (Slack signs every request).
+        slack_app_token: ``SLACK_APP_TOKEN`` (xapp-…); when set the bot connects over Socket Mode.
+        slack_api_url: ``SLACK_API_URL``, the Web API base URL (a local stand-in in tests and the console).
+        port: ``PORT`` for HTTP mode.
+        log_level: ``LOG_LEVEL`` (DEBUG, INFO, WARNING, ERROR).
+        loop_monitor: ``IVS_EVENTS_LOOP_MONITOR``: measure event-loop stalls and show the worst at /healthz.
+    """
+
+    slack_bot_token: str = field(repr=False)
+    slack_signing_secret: str | None = field(default=None, repr=False)
+    slack_app_token: str | None = field(default=None, repr=False)
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    port: int = DEFAULT_PORT
+    log_level: str = "INFO"
+    loop_monitor: bool = False
+
+    @property
+    def mode(self) -> Literal["socket", "http"]:
+        """Socket Mode when an app-level token is configured, HTTP otherwise."""
+        return "socket" if self.slack_app_token else "http"
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value held, so tests (and log filters) can prove none leaks."""
+        values = (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token)
+        return tuple(v for v in values if v)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        """Read and validate every variable.
+
+        Raises:
+            ConfigError: naming the first missing or invalid variable and what it should look like.
+        """
+        bot_token = _required(environ, "SLACK_BOT_TOKEN")
+        if not bot_token.startswith("xoxb-"):
+            raise ConfigError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+        app_token = environ.get("SLACK_APP_TOKEN", "").strip() or None
+        if app_token is not None and not app_token.startswith("xapp-"):
+            raise ConfigError("SLACK_APP_TOKEN must be an app-level token starting with xapp- (or unset)")
+        signing_secret = environ.get("SLACK_SIGNING_SECRET", "").strip() or None
+        if app_token is None and signing_secret is None:
+            raise ConfigError(
+                "SLACK_SIGNING_SECRET is required in HTTP mode "
+                "(or set SLACK_APP_TOKEN to connect over Socket Mode)"
+            )
+        return cls(
+            slack_bot_token=bot_token,
+            slack_signing_secret=signing_secret,
+            slack_app_token=app_token,
+            slack_api_url=_api_url(environ.get("SLACK_API_URL", "").strip() or DEFAULT_SLACK_API_URL),
+            port=_port(environ.get("PORT", "").strip()),
+            log_level=_log_level(environ.get("LOG_LEVEL", "").strip()),
+            loop_monitor=_flag(environ, "IVS_EVENTS_LOOP_MONITOR"),
+        )
+
+
+def _required(environ: Mapping[str, str], name: str) -> str:
+    value = environ.get(name, "").strip()
+    if not value:
+        raise ConfigError(f"{name} is not set")
+    return value
+
+
+def _api_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ConfigError(f"SLACK_API_URL must be an http(s) URL such as {DEFAULT_SLACK_API_URL}")
+    return value if value.endswith("/") else value + "/"
+
+
+def _port(value: str) -> int:
+    if not value:
+        return DEFAULT_PORT
+    if not value.isdigit() or not 0 <= int(value) <= 65535:
+        raise ConfigError("PORT must be a number from 0 to 65535")
+    return int(value)
+
+
+def _log_level(value: str) -> str:
+    level = value.upper() or "INFO"
+    if level not in _LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}")
+    return level
+
+
+def _flag(environ: Mapping[str, str], name: str) -> bool:
+    value = environ.get(name, "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be 1 or 0")
+
+
+def configure_logging(settings: Settings) -> None:
+    """Log to stderr at the configured level, with a filter that blanks any secret value."""
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    redactor = SecretRedactor(settings.secrets)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redactor)
+    # Bolt reads SLACK_BOT_TOKEN itself and warns "token will be unused" because the app is given a
+    # client: that client holds the very same token, so the warning only misleads whoever reads the logs.
+    logging.getLogger("slack_bolt.AsyncApp").addFilter(
+        lambda record: "`token` will be unused" not in record.getMessage()
+    )
+
+
+class SecretRedactor(logging.Filter):
+    """Last line of defence: replace any secret value that reaches a log record with ``[redacted]``.
+
+    The bot never logs secrets itself; this guards against a dependency logging a request at DEBUG.
+    """
+
+    def __init__(self, secrets: tuple[str, ...]) -> None:
+        super().__init__()
+        self._secrets = tuple(s for s in secrets if len(s) >= 8)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if any(secret in message for secret in self._secrets):
+            for secret in self._secrets:
+                message = message.replace(secret, "[redacted]")
+            record.msg, record.args = message, None
+        return True

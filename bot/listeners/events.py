@@ -1,0 +1,62 @@
+"""``@ivs-events <arn> <session> <participant>``, or a bare @mention in a thread whose parent has the ids."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from cachetools import TTLCache
+from slack_bolt.async_app import AsyncApp
+
+from bot.ivs.find_ids import find_ids, find_ids_in_message
+from bot.replies import Asker, QueryReplies, missing_ids_note
+
+APP_MENTION = "app_mention"
+EVENTS: Final = (APP_MENTION,)
+# Slack redelivers an event up to 3 times within minutes when the ack is late; an hour covers them.
+SEEN_EVENTS_TTL = 3600
+SEEN_EVENTS_MAX = 10_000
+
+
+class EventDeduplicator:
+    """Remembers recent ``event_id``s (bounded, expiring) so a redelivered event is answered once."""
+
+    def __init__(self, *, ttl: float = SEEN_EVENTS_TTL, maxsize: int = SEEN_EVENTS_MAX) -> None:
+        self._seen: TTLCache[str, bool] = TTLCache(maxsize=maxsize, ttl=ttl)
+
+    def first_time(self, event_id: str | None) -> bool:
+        """True the first time an event id is seen (and for events without one)."""
+        if not event_id:
+            return True
+        if event_id in self._seen:
+            return False
+        self._seen[event_id] = True
+        return True
+
+
+def register(app: AsyncApp, replies: QueryReplies) -> None:
+    """Listen for @mentions."""
+    deduplicator = EventDeduplicator()
+
+    async def app_mention(body: dict[str, Any], event: dict[str, Any]) -> None:
+        if not deduplicator.first_time(body.get("event_id")):
+            return
+        channel, user = event["channel"], event.get("user", "")
+        parent_ts = event.get("thread_ts")
+        thread_ts = parent_ts or event["ts"]
+
+        async def work() -> None:
+            found = find_ids(str(event.get("text") or ""), blocks=event.get("blocks"))
+            if not found.complete and parent_ts and parent_ts != event["ts"]:
+                parent = await replies.thread_parent(channel, parent_ts)
+                found = found.merged_with(find_ids_in_message(parent or {}))
+            target = replies.thread_target(channel=channel, thread_ts=thread_ts, user=user)
+            query = found.query()
+            if query is None:
+                where = "your mention or the thread's first message" if parent_ts else "your mention"
+                await target.tell_privately(missing_ids_note(found, where=where))
+                return
+            await replies.answer(query, Asker(user, channel, "mention", thread_ts), target)
+
+        replies.spawn(work(), name=f"mention {body.get('event_id')}")
+
+    app.event(APP_MENTION)(app_mention)

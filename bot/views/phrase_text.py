@@ -1,0 +1,58 @@
+"""Render analysis phrases as Slack mrkdwn, as a notification line, or as terminal text.
+
+Untrusted values (:class:`~bot.analysis.phrases.Quoted`) are made single-line, stripped of invisible and
+control characters (bidi overrides, ANSI escapes) and shortened before they reach any output; in mrkdwn they
+are also escaped and wrapped in inline code, so they can neither ping, link nor format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.analysis.phrases import MAX_SHOWN, Phrase, Quoted
+from bot.views.mrkdwn import code, date_token, escape, utc_text
+
+
+def sanitize(value: object, limit: int = MAX_SHOWN) -> str:
+    """One printable line of at most ``limit`` characters: whitespace becomes a space, other invisible or
+    control characters become U+FFFD."""
+    text = str(value)
+    if len(text) <= limit and text.isprintable():
+        return text
+    text = text[: limit + 1]
+    cleaned = "".join(c if c.isprintable() else (" " if c.isspace() else "\ufffd") for c in text)
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+
+
+def _render(
+    parts: Phrase, text: Callable[[str], str], quoted: Callable[[str], str], when: Callable[[datetime], str]
+) -> str:
+    out = []
+    for part in parts:
+        if isinstance(part, Quoted):
+            out.append(quoted(sanitize(part.value, part.limit)))
+        elif isinstance(part, datetime):
+            out.append(when(part))
+        else:
+            out.append(text(part))
+    return "".join(out)
+
+
+def to_mrkdwn(parts: Phrase) -> str:
+    """Slack message text: escaped, untrusted values in inline code, times as date tokens."""
+    return _render(parts, escape, code, date_token)
+
+
+def to_notification(parts: Phrase) -> str:
+    """Slack's fallback ``text`` (notifications): escaped, times in UTC (tokens do not render there)."""
+    return _render(parts, escape, code, utc_text)
+
+
+def to_plain(parts: Phrase, quoted: Callable[[str], str] = str) -> str:
+    """Terminal text: no markup; untrusted values still sanitised (no escape sequences reach the tty).
+
+    Args:
+        quoted: applied to each (sanitised) untrusted value, e.g. to keep it from being line-wrapped.
+    """
+    return _render(parts, str, quoted, utc_text)

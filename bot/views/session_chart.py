@@ -1,0 +1,119 @@
+"""A picture of the session: fixed-width rows of time for a Slack code block or a terminal.
+
+    connected      |████████  ████ █ ██████████████████████|
+    publishing     |  ██████        ███████████████████████|
+    sub Co8HoSt9L… | ██████████     ██████████████         |
+    joins          |1         1    2 1                     |
+    errors         |      3       1                        |
+                   +----------------------------------------+
+                   14:00               14:32            15:04 UTC
+
+At most 60 columns, plain text (the Slack view escapes it). The cost depends on the number of columns and
+the number of spans, never on the number of events: rows of spans and counts are found by binary search.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from heapq import nlargest
+from itertools import pairwise
+from operator import itemgetter
+
+from bot.analysis import Analysis
+from bot.analysis.durations import format_duration
+from bot.analysis.span_log import SpanLog
+from bot.views.phrase_text import sanitize
+
+CHART_WIDTH = 60
+LABEL_WIDTH = 16
+MAX_PUBLISHER_ROWS = 4
+FILLED = "█"
+# Smallest window drawn: a single event still gets a readable axis.
+MIN_WINDOW = timedelta(minutes=1)
+
+
+def _label(text: str) -> str:
+    # Chart labels hold untrusted ids: one printable line, no backtick that could close the code block.
+    return sanitize(text, LABEL_WIDTH - 1).replace("`", "'").ljust(LABEL_WIDTH)
+
+
+def _span_cells(spans: SpanLog, bounds: Sequence[datetime]) -> str:
+    """Fill each column some span overlaps. ``spans`` must be sorted and not overlap each other."""
+    starts, ends = spans.starts, spans.ends
+    cells = []
+    for left, right in pairwise(bounds):
+        last = bisect_left(starts, right) - 1
+        covered = last >= 0 and (ends[last] > left or starts[last] >= left)
+        cells.append(FILLED if covered else " ")
+    return "".join(cells)
+
+
+def _count_cells(times: Sequence[datetime], bounds: Sequence[datetime]) -> str:
+    """A digit per column: how many moments fall in it (``+`` for 10 or more)."""
+    cells = []
+    for left, right in pairwise(bounds):
+        count = max(0, bisect_left(times, right) - bisect_left(times, left))
+        cells.append(" " if count == 0 else str(count) if count < 10 else "+")
+    return "".join(cells)
+
+
+def _tick(moment: datetime, window: timedelta, multi_day: bool) -> str:
+    if multi_day:
+        return moment.strftime("%m-%d %H:%M")
+    return moment.strftime("%H:%M:%S" if window < timedelta(minutes=10) else "%H:%M")
+
+
+def _axis(start: datetime, end: datetime, columns: int) -> list[str]:
+    multi_day = start.date() != end.date()
+    window = end - start
+    first, last = _tick(start, window, multi_day), _tick(end, window, multi_day) + " UTC"
+    labels = [" "] * (columns + 2)
+    labels[: len(first)] = first
+    labels[len(labels) - len(last) :] = last
+    middle = _tick(start + window / 2, window, multi_day)
+    at = (len(labels) - len(middle)) // 2
+    if at > len(first) + 1 and at + len(middle) < len(labels) - len(last) - 1:
+        labels[at : at + len(middle)] = middle
+    pad = " " * LABEL_WIDTH
+    return [pad + "+" + "-" * columns + "+", pad + "".join(labels).rstrip()]
+
+
+def render_session_chart(
+    analysis: Analysis, *, width: int = CHART_WIDTH, max_publishers: int = MAX_PUBLISHER_ROWS
+) -> str:
+    """Draw connected, publishing, the most-received publishers, joins and errors against time (UTC)."""
+    timeline = analysis.timeline
+    window = timeline.window
+    if window is None:
+        return "(no events to draw)"
+    start, end = window
+    if end - start < MIN_WINDOW:
+        end = start + MIN_WINDOW
+    columns = max(10, width - LABEL_WIDTH - 2)
+    step = (end - start) / columns
+    bounds = [start + step * i for i in range(columns)] + [end + timedelta(microseconds=1)]
+
+    def row(label: str, cells: str) -> str:
+        return f"{_label(label)}|{cells}|"
+
+    rows = [
+        f"1 column = {format_duration(step) if step >= timedelta(seconds=1) else 'under 1 s'}"
+        + f"; {FILLED} = active, digits = how many",
+        row("connected", _span_cells(timeline.connections, bounds)),
+        row("publishing", _span_cells(timeline.publishes, bounds)),
+    ]
+    # The publishers received longest get a row each; with more of them, one row shows "anyone".
+    count = len(timeline.received_time)
+    top = count if count <= max_publishers + 1 else max_publishers
+    for remote, _ in nlargest(top, timeline.received_time.items(), key=itemgetter(1)):
+        rows.append(row(f"sub {remote}", _span_cells(timeline.subscriptions.spans_of(remote), bounds)))
+    if count > top:
+        rows.append(row(f"sub any of {count:,}", _span_cells(timeline.receiving, bounds)))
+    if len(timeline.join_times) > 1:
+        rows.append(row("joins", _count_cells(timeline.join_times, bounds)))
+    if timeline.error_times:
+        rows.append(row("errors", _count_cells(timeline.error_times, bounds)))
+    rows.extend(_axis(start, end, columns))
+    return "\n".join(rows)

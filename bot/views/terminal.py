@@ -1,0 +1,104 @@
+"""The same report as plain text, for a terminal (``python -m bot demo``/console) and for logs."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import UTC
+
+from bot.analysis import Analysis, Finding
+from bot.analysis.compact_timeline import EntryKind, TimelineEntry
+from bot.analysis.phrases import Phrase
+from bot.views.event_lines import code_line, entry_what, summarize_codes
+from bot.views.participant_context import participant_facts, totals_phrase, verdict
+from bot.views.phrase_text import to_plain
+from bot.views.session_chart import render_session_chart
+
+WIDTH = 100
+# Stands for a space inside a quoted value while wrapping, so ids and commands stay on one line. Sanitising
+# turns control characters from the data into U+FFFD, so this one can only come from here.
+_UNBROKEN_SPACE = "\x00"
+
+
+def _wrap(text: str, indent: str) -> list[str]:
+    # Never split a word or at a hyphen: ids, ARNs and commands must stay copyable.
+    lines = textwrap.wrap(
+        text,
+        WIDTH,
+        initial_indent=indent,
+        subsequent_indent=indent + "  ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    return [line.replace(_UNBROKEN_SPACE, " ") for line in lines] or [indent]
+
+
+def _unbroken(value: str) -> str:
+    return value.replace(" ", _UNBROKEN_SPACE)
+
+
+def _text(parts: Phrase) -> str:
+    return to_plain(parts, _unbroken)
+
+
+def _finding_lines(finding: Finding, number: int) -> list[str]:
+    lines = _wrap(f"{number}. [{finding.severity}] {_text(finding.title)}", "")
+    lines += _wrap(_text(finding.meaning), "   ")
+    for item in finding.evidence:
+        lines += _wrap("> " + _text(item), "   ")
+    if finding.causes:
+        lines.append("   Likely causes:")
+        for item in finding.causes:
+            lines += _wrap("- " + _text(item), "     ")
+    if finding.next_steps:
+        lines.append("   Next steps:")
+        for item in finding.next_steps:
+            lines += _wrap("- " + _text(item), "     ")
+    if finding.doc:
+        lines.append(f"   Docs: {finding.doc.url}")
+    return lines
+
+
+def _when(entry: TimelineEntry) -> str:
+    """ "2026-03-12 14:10:00" or "2026-03-12 14:10:00 → 14:12:45" (UTC, said once in the heading)."""
+    start = entry.start.astimezone(UTC)
+    text = start.strftime("%Y-%m-%d %H:%M:%S")
+    if entry.kind is not EntryKind.EVENT and entry.end != entry.start:
+        end = entry.end.astimezone(UTC)
+        text += " → " + end.strftime("%H:%M:%S" if end.date() == start.date() else "%Y-%m-%d %H:%M:%S")
+    return text
+
+
+def _entry(entry: TimelineEntry) -> list[str]:
+    return _wrap(f"{_when(entry)}  {to_plain(entry_what(entry))}", "  ")
+
+
+def render_terminal(analysis: Analysis) -> str:
+    """Everything the Slack reply says (all findings, all error codes), as plain text."""
+    query = analysis.query
+    out = [
+        f"IVS participant {query.participant_id}: {verdict(analysis)}",
+        f"stage {query.stage_arn}  session {query.session_id}",
+    ]
+    out += [f"  {label}: {to_plain(value)}" for label, value in participant_facts(analysis)]
+    counts = ", ".join(f"{name} {count:,}" for name, count in sorted(analysis.timeline.counts.items()))
+    if counts:
+        out += _wrap(f"Events by name: {to_plain((counts,))}", "  ")
+    out += ["", "Diagnosis (most likely cause first)", *_wrap(to_plain(totals_phrase(analysis)), "")]
+    for number, finding in enumerate(analysis.findings, start=1):
+        out += ["", *_finding_lines(finding, number)]
+    summaries = summarize_codes(analysis.timeline.error_groups)
+    if summaries:
+        out += ["", f"Errors by code ({analysis.timeline.error_count:,} error events)"]
+        for summary in summaries:
+            out += _wrap("- " + to_plain(code_line(summary)), "  ")
+    out += ["", "Session at a glance", render_session_chart(analysis)]
+    compact = analysis.compact
+    shown = sum(entry.events for entry in compact.entries)
+    out += ["", f"Timeline (UTC): {compact.total_events:,} events in total, showing {shown:,}"]
+    for entry in compact.head:
+        out += _entry(entry)
+    if compact.omitted_events:
+        out.append(f"  ... {compact.omitted_events:,} events not listed (see the full JSON)")
+    for entry in compact.tail:
+        out += _entry(entry)
+    return "\n".join(out)

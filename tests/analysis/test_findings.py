@@ -1,0 +1,210 @@
+"""Diagnosis stories: what a support engineer is told, most likely root cause first."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.analysis import Analysis, Finding, Severity, analyze
+from bot.analysis.phrases import Phrase, Quoted
+from tests.analysis.factories import (
+    NOW,
+    STAGE_ARN,
+    at,
+    error,
+    event,
+    history,
+    join_leave_cycles,
+    joined,
+    left,
+    publish_started,
+    publish_stopped,
+    subscribe_started,
+    subscribe_stopped,
+    token_exchanged,
+)
+
+
+def said(parts: Phrase | tuple[Phrase, ...]) -> str:
+    """A phrase (or several) as plain text: ids verbatim, times in ISO form."""
+    out = []
+    for part in parts:
+        if isinstance(part, tuple):
+            out.append(said(part) + "\n")
+        elif isinstance(part, Quoted):
+            out.append(part.value)
+        elif isinstance(part, datetime):
+            out.append(part.isoformat())
+        else:
+            out.append(part)
+    return "".join(out)
+
+
+def everything(finding: Finding) -> str:
+    return "\n".join(
+        said(p)
+        for p in (finding.title, finding.meaning, *finding.evidence, *finding.causes, *finding.next_steps)
+    )
+
+
+def top(analysis: Analysis) -> Finding:
+    return analysis.findings[0]
+
+
+def test_a_viewer_whose_publisher_left_is_told_who_left_and_when() -> None:
+    events = [
+        joined(0),
+        subscribe_started(1, "HostPub12345"),
+        subscribe_stopped(20, "HostPub12345"),
+        error("SUBSCRIBE_ERROR", 21, "PUBLISHER_NOT_FOUND", remoteParticipantId="HostPub12345"),
+        left(30),
+    ]
+    finding = top(analyze(history(events), now=NOW))
+
+    assert finding.rule == "error:SUBSCRIBE_ERROR:PUBLISHER_NOT_FOUND"
+    text = everything(finding)
+    assert "publisher HostPub12345 was not there" in said(finding.title)
+    assert f"until {at(20).isoformat()}" in text
+    assert "1 min 00 s before the first failure" in text
+    assert f"/ivs-events {STAGE_ARN} st-a1b2c3d4e5f6g HostPub12345" in text
+
+
+def test_a_viewer_who_never_saw_the_publisher_is_sent_to_that_publishers_own_history() -> None:
+    events = [
+        joined(0),
+        error("SUBSCRIBE_ERROR", 1, "PUBLISHER_NOT_FOUND", remoteParticipantId="Ghost1234567"),
+    ]
+    text = everything(top(analyze(history(events), now=NOW)))
+
+    assert "never shows this participant receiving it" in text
+    assert "/ivs-events" in text and "Ghost1234567" in text
+
+
+def test_a_host_whose_token_exchange_dropped_publish_is_told_the_exchange_caused_the_failure() -> None:
+    events = [
+        joined(0),
+        publish_started(0),
+        subscribe_started(0, "Other1234567"),
+        error("SUBSCRIBE_ERROR", 3, "PUBLISHER_NOT_FOUND", remoteParticipantId="Gone12345678"),
+        token_exchanged(5, ["PUBLISH", "SUBSCRIBE"], ["SUBSCRIBE"]),
+        error("PUBLISH_ERROR", 5.1, "INSUFFICIENT_CAPABILITIES"),
+    ]
+    finding = top(analyze(history(events), now=NOW))
+
+    assert finding.rule.endswith(":after_token_exchange")
+    assert "token exchange removed PUBLISH" in said(finding.title)
+    assert "6 s later" in said(finding.meaning)
+    assert "PUBLISH, SUBSCRIBE → SUBSCRIBE" in everything(finding)
+
+
+def test_insufficient_capabilities_without_a_token_exchange_gets_the_general_explanation() -> None:
+    finding = top(
+        analyze(history([joined(0), error("PUBLISH_ERROR", 1, "INSUFFICIENT_CAPABILITIES")]), now=NOW)
+    )
+
+    assert finding.rule == "error:PUBLISH_ERROR:INSUFFICIENT_CAPABILITIES"
+    assert "capabilities" in everything(finding)
+
+
+def test_a_thirteenth_publisher_is_told_about_the_12_publisher_limit_that_cannot_be_raised() -> None:
+    finding = top(
+        analyze(history([joined(0), error("PUBLISH_ERROR", 1, "QUOTA_EXCEEDED"), left(2)]), now=NOW)
+    )
+
+    assert "12 publishers" in said(finding.title)
+    assert "not adjustable" in said(finding.meaning)
+    assert finding.doc is not None and finding.doc.url.endswith("service-quotas.html")
+
+
+def test_a_viewer_refused_by_a_full_stage_hears_about_the_adjustable_subscriber_quota() -> None:
+    finding = top(analyze(history([joined(0), error("SUBSCRIBE_ERROR", 1, "QUOTA_EXCEEDED")]), now=NOW))
+    assert "10,000" in said(finding.meaning) and "adjustable" in said(finding.meaning)
+
+
+def test_a_join_leave_storm_with_no_errors_points_at_the_clients_network() -> None:
+    finding = top(analyze(history(join_leave_cycles(2, 14)), now=NOW))
+
+    assert finding.rule == "storm_without_errors"
+    assert "joined and left 14 times" in said(finding.title)
+    assert "never appear as IVS events" in said(finding.meaning)
+    assert "UDP" in everything(finding)
+    assert finding.doc is not None and "network-requirements" in finding.doc.url
+
+
+def test_a_participant_whose_every_join_failed_is_told_it_never_got_in_once() -> None:
+    events = [error("JOIN_ERROR", n, "INSUFFICIENT_CAPABILITIES") for n in range(5)]
+    analysis = analyze(history(events), now=NOW)
+
+    finding = top(analysis)
+    assert finding.rule == "never_got_in"
+    assert "Never got into the stage: 5 join attempt(s) failed" in said(finding.title)
+    assert finding.codes == ("INSUFFICIENT_CAPABILITIES",)
+    assert not [f for f in analysis.findings if f.rule.startswith("error:JOIN_ERROR")]
+
+
+def test_a_participant_who_was_in_once_but_could_not_rejoin_is_told_so() -> None:
+    events = [
+        joined(0),
+        left(5),
+        error("JOIN_ERROR", 6, "QUOTA_EXCEEDED"),
+        error("JOIN_ERROR", 7, "QUOTA_EXCEEDED"),
+    ]
+    assert "Could not get back in" in said(top(analyze(history(events), now=NOW)).title)
+
+
+def test_a_clean_history_says_no_problems_but_that_this_is_not_proof_of_health() -> None:
+    events = [joined(0), publish_started(0), publish_stopped(50), left(50)]
+    (finding,) = analyze(history(events), now=NOW).findings
+
+    assert finding.severity is Severity.OK
+    assert said(finding.title) == "No problems recorded"
+    assert "not proof of health" in everything(finding)
+
+
+def test_an_empty_history_explains_that_token_and_network_failures_leave_no_events() -> None:
+    (finding,) = analyze(history([]), now=NOW).findings
+    assert finding.rule == "no_events"
+    assert "never recorded as events" in said(finding.meaning)
+
+
+def test_an_unknown_code_is_shown_as_sent_and_marked_not_recognised() -> None:
+    finding = top(analyze(history([joined(0), error("PUBLISH_ERROR", 1, "NEW_CODE_2027")]), now=NOW))
+
+    assert "NEW_CODE_2027" in said(finding.title) and "not recognised" in said(finding.title)
+    assert finding.codes == ("NEW_CODE_2027",)
+
+
+def test_an_encoder_misconfiguration_outranks_a_publisher_race() -> None:
+    events = [
+        joined(0),
+        error("SUBSCRIBE_ERROR", 1, "PUBLISHER_NOT_FOUND", remoteParticipantId="Race12345678"),
+        error("PUBLISH_ERROR", 2, "B_FRAME_PRESENT"),
+    ]
+    rules = [f.rule for f in analyze(history(events), now=NOW).findings]
+    assert rules.index("error:PUBLISH_ERROR:B_FRAME_PRESENT") < rules.index(
+        "error:SUBSCRIBE_ERROR:PUBLISHER_NOT_FOUND"
+    )
+
+
+def test_repeated_identical_failures_are_called_a_retry_loop() -> None:
+    events = [joined(0), *(error("PUBLISH_ERROR", 1 + n, "BITRATE_EXCEEDED") for n in range(4))]
+    finding = top(analyze(history(events), now=NOW))
+
+    assert "×4" in said(finding.title)
+    assert "kept repeating" in everything(finding)
+
+
+def test_hitting_the_24_hour_limit_shows_how_long_publishing_had_lasted() -> None:
+    events = [joined(0), publish_started(0), error("PUBLISH_ERROR", 24 * 60, "STREAM_DURATION_EXCEEDED")]
+    analysis = analyze(history(events, live=True), now=at(24 * 60 + 1))
+    assert "1 d 00 h" in everything(top(analysis))
+
+
+def test_a_joined_but_idle_participant_gets_an_informational_note() -> None:
+    rules = [f.rule for f in analyze(history([joined(0), left(10)]), now=NOW).findings]
+    assert "joined_but_idle" in rules
+
+
+def test_events_newer_than_the_bot_are_counted_not_dropped() -> None:
+    findings = analyze(history([joined(0), event("HOLOGRAM_STARTED", 1), left(2)]), now=NOW).findings
+    (unknown,) = [f for f in findings if f.rule == "unknown_event_names"]
+    assert "HOLOGRAM_STARTED ×1" in everything(unknown)

@@ -1,0 +1,39 @@
+"""With SLACK_APP_TOKEN the same app connects out over Socket Mode: no port, no signature."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.config import Settings
+from bot.ivs.service import create_ivs_service
+from bot.local.ivs_endpoint import LocalIvsEndpoint
+from bot.local.scenarios import HOST
+from bot.local.slack_standin import SlackRequests, SlackStandIn
+from bot.server import assemble_bot, serve_socket_mode
+from bot.slack_ids import COMMAND
+from tests.fixtures.slack import BOT_TOKEN, demo_query
+
+
+async def test_a_slash_command_over_socket_mode_is_acked_on_the_socket_and_answered_in_channel(
+    slack: SlackStandIn, ivs_endpoint: LocalIvsEndpoint
+) -> None:
+    settings = Settings.from_env(
+        {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_APP_TOKEN": "xapp-1-socket-test",
+            "SLACK_API_URL": slack.api_url,
+        }
+    )
+    bot = assemble_bot(settings, create_ivs_service())
+    stop = asyncio.Event()
+    running = asyncio.create_task(serve_socket_mode(bot, stop))
+    try:
+        fields = SlackRequests("unused", "unused", slack).command_fields(demo_query(HOST), command=COMMAND)
+        ack = await slack.socket_request("slash_commands", fields)
+        assert "Fetching events" in ack["payload"]["text"]
+        await bot.tasks.wait_idle(within=20)
+        assert slack.posts_to(fields["response_url"])[-1].body["response_type"] == "in_channel"
+    finally:
+        stop.set()
+        assert await asyncio.wait_for(running, 20) == 0
+        await bot.ivs.aclose()

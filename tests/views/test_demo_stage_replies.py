@@ -1,0 +1,87 @@
+"""Every demo participant's reply names its root cause first (the stories of bot/local/scenarios.py).
+
+The histories come straight from the scenario store, ordered by the fetcher's own sort, so this checks the
+analysis and the reply against the same data ``python -m bot demo`` fetches through the local endpoint.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.analysis import Analysis, analyze
+from bot.ivs.fetch import sort_oldest_first
+from bot.ivs.history import ParticipantHistory
+from bot.ivs.query import ParticipantQuery
+from bot.local import scenarios as demo
+from bot.views import build_reply
+from tests.views.hostile import assert_inert
+from tests.views.slack_limits import assert_within_slack_limits, texts
+
+NOW = datetime(2026, 3, 12, 21, 0, tzinfo=UTC)
+STORE = demo.demo_store(now=NOW)
+
+
+def _analysis(participant_id: str, session_id: str = demo.DEMO_SESSION_ID) -> Analysis:
+    query = ParticipantQuery(demo.DEMO_STAGE_ARN, session_id, participant_id)
+    events = sort_oldest_first(
+        list(STORE.events_newest_first(demo.DEMO_STAGE_ARN, session_id, participant_id))
+    )
+    history = ParticipantHistory(
+        query=query,
+        events=tuple(events),
+        participant=STORE.participant(demo.DEMO_STAGE_ARN, session_id, participant_id),
+        session=STORE.session(demo.DEMO_STAGE_ARN, session_id),
+        pages=1,
+        fetched_at=NOW,
+    )
+    return analyze(history, now=NOW)
+
+
+ROOT_CAUSES = {
+    demo.HOST: ("no_problems", "No problems recorded"),
+    demo.CO_HOST: ("no_problems", "No problems recorded"),
+    demo.BITRATE_GUEST: ("error:PUBLISH_ERROR:BITRATE_EXCEEDED", "bitrate above the maximum"),
+    demo.STRANDED_VIEWER: (
+        "error:SUBSCRIBE_ERROR:PUBLISHER_NOT_FOUND",
+        f"publisher `{demo.CO_HOST}` was not there",
+    ),
+    demo.THIRTEENTH_PUBLISHER: ("error:PUBLISH_ERROR:QUOTA_EXCEEDED", "the stage already had 12 publishers"),
+    demo.RECONNECT_STORM: ("storm_without_errors", "joined and left 16 times"),
+    demo.TOKEN_EXCHANGED: (
+        "error:PUBLISH_ERROR:INSUFFICIENT_CAPABILITIES:after_token_exchange",
+        "A token exchange removed `PUBLISH`",
+    ),
+    demo.NEVER_JOINED: ("never_got_in", "Never got into the stage: 4 join attempt(s) failed"),
+    demo.HOSTILE_TEXT: ("error:SUBSCRIBE_ERROR:SOME_FUTURE_CODE", "not recognised"),
+}
+
+
+def test_every_demo_participant_has_a_root_cause_here() -> None:
+    assert set(ROOT_CAUSES) == set(demo.DEMO_PARTICIPANTS)
+
+
+@pytest.mark.parametrize("participant_id", sorted(ROOT_CAUSES))
+def test_each_demo_participants_reply_names_its_root_cause_first(participant_id: str) -> None:
+    rule, words = ROOT_CAUSES[participant_id]
+    analysis = _analysis(participant_id)
+    reply = build_reply(analysis)
+
+    assert analysis.findings[0].rule == rule
+    first_finding = next(text for text in texts(reply.blocks) if "*1. " in text)
+    assert words in first_finding.splitlines()[0]
+    assert_within_slack_limits(reply)
+    assert_inert([*texts(reply.blocks), reply.text])
+
+
+def test_the_stranded_viewer_is_told_when_the_co_host_was_last_received() -> None:
+    text = "\n".join(texts(build_reply(_analysis(demo.STRANDED_VIEWER)).blocks))
+    assert "until <!date^" in text and "|2026-03-12 18:24:31 UTC>" in text
+
+
+def test_the_live_sessions_host_is_still_connected_and_publishing() -> None:
+    analysis = _analysis(demo.LIVE_HOST, demo.DEMO_LIVE_SESSION_ID)
+
+    assert analysis.patterns.still_connected and analysis.timeline.still_publishing
+    assert any(f.rule == "still_connected" for f in analysis.findings)

@@ -1,0 +1,82 @@
+"""The picture of the session reads in a terminal and in a Slack code block: rows against a time axis."""
+
+from __future__ import annotations
+
+from bot.analysis import analyze
+from bot.views import build_reply, render_session_chart
+from bot.views.session_chart import CHART_WIDTH, FILLED
+from tests.analysis.factories import (
+    NOW,
+    error,
+    history,
+    join_leave_cycles,
+    joined,
+    left,
+    publish_started,
+    publish_stopped,
+    subscribe_started,
+    subscribe_stopped,
+)
+from tests.views.hostile import PING_CHANNEL
+
+
+def _rows(chart: str) -> dict[str, str]:
+    return {line[:16].strip(): line[16:] for line in chart.splitlines() if "|" in line}
+
+
+def test_a_host_sees_connected_and_publishing_rows_filled_where_they_were_live() -> None:
+    chart = render_session_chart(
+        analyze(history([joined(0), publish_started(10), publish_stopped(20), left(40)]), now=NOW)
+    )
+    rows = _rows(chart)
+
+    assert rows["connected"].strip("|") == FILLED * 42
+    publishing = rows["publishing"].strip("|")
+    assert publishing.startswith(" " * 9) and FILLED * 10 in publishing and publishing.endswith(" " * 19)
+    assert all(len(line) <= CHART_WIDTH for line in chart.splitlines())
+
+
+def test_the_longest_received_publishers_get_a_row_and_one_row_shows_receiving_anyone() -> None:
+    events = [joined(0)]
+    for n in range(7):
+        events += [subscribe_started(n, f"Pub{n}xxxxxxxx"), subscribe_stopped(30 - n, f"Pub{n}xxxxxxxx")]
+    events.sort(key=lambda e: e["eventTime"])  # histories are oldest first
+    chart = render_session_chart(analyze(history([*events, left(30)]), now=NOW))
+    rows = _rows(chart)
+
+    assert [label for label in rows if label.startswith("sub Pub")] == [
+        "sub Pub0xxxxxx…",
+        "sub Pub1xxxxxx…",
+        "sub Pub2xxxxxx…",
+        "sub Pub3xxxxxx…",
+    ]
+    assert rows["sub any of 7"].strip("|") == FILLED * 42
+
+
+def test_errors_and_reconnects_are_counted_per_column() -> None:
+    events = [*join_leave_cycles(0, 12), error("JOIN_ERROR", 20, "QUOTA_EXCEEDED")]
+    rows = _rows(render_session_chart(analyze(history(events), now=NOW)))
+
+    assert "+" in rows["joins"] or any(c.isdigit() for c in rows["joins"])
+    assert "1" in rows["errors"]
+
+
+def test_the_time_axis_shows_the_start_and_the_end_in_utc() -> None:
+    chart = render_session_chart(analyze(history([joined(0), left(40)]), now=NOW))
+    axis = chart.splitlines()[-1]
+    assert axis.strip().startswith("14:00") and axis.endswith("14:40 UTC")
+
+
+def test_a_hostile_publisher_id_cannot_break_out_of_the_code_block() -> None:
+    events = [joined(0), subscribe_started(1, f"```{PING_CHANNEL}"), left(5)]
+    reply = build_reply(analyze(history(events), now=NOW))
+    (chart,) = [
+        b["text"]["text"] for b in reply.blocks if "Session at a glance" in b.get("text", {}).get("text", "")
+    ]
+
+    assert chart.count("```") == 2
+    assert "sub '''&lt;!chann…" in chart  # labels are clipped to 15 characters
+
+
+def test_an_empty_history_draws_nothing_without_failing() -> None:
+    assert render_session_chart(analyze(history([]), now=NOW)) == "(no events to draw)"
