@@ -330,12 +330,16 @@ class ProgressReporter:
 
 @dataclass(frozen=True, slots=True)
 class FileShare:
-    """Where a button click wants the full JSON: the clicked message's channel and thread."""
+    """Where a button click wants the full JSON: the clicked message's channel and thread.
+
+    ``private`` is a click on an answer only the clicker could see: the file goes to them alone.
+    """
 
     channel_id: str
     thread_ts: str | None
     user_id: str
     response_url: ResponseUrl
+    private: bool = False
 
 
 class QueryReplies:
@@ -469,18 +473,22 @@ class QueryReplies:
                 ),
             )
 
-        try:
-            await self.as_member(share.channel_id, lambda: upload(share.channel_id, share.thread_ts))
-            return "ok"
-        except SlackApiError as error:
-            if slack_error(error) not in NOT_A_MEMBER:
-                raise
-            logger.info("cannot share files in %s (%s); sending a DM", share.channel_id, slack_error(error))
+        if share.private:
+            reason = "The answer was private"
+        else:
+            try:
+                await self.as_member(share.channel_id, lambda: upload(share.channel_id, share.thread_ts))
+                return "ok"
+            except SlackApiError as error:
+                if slack_error(error) not in NOT_A_MEMBER:
+                    raise
+                logger.info(
+                    "cannot share files in %s (%s); sending a DM", share.channel_id, slack_error(error)
+                )
+            reason = "I can't share files in this channel"
         opened = await self.client.conversations_open(users=share.user_id)
         await upload(opened["channel"]["id"], None)
-        await share.response_url.note(
-            f"I can't share files in this channel, so I sent {code(filename)} to you in a direct message."
-        )
+        await share.response_url.note(f"{reason}, so I sent {code(filename)} to you in a direct message.")
         return "ok_direct_message"
 
     async def as_member(self, channel: str, call: Callable[[], Awaitable[T]]) -> T:

@@ -29,6 +29,7 @@ def file_share(body: dict[str, Any]) -> FileShare:
         thread_ts=thread_ts or None,
         user_id=body["user"]["id"],
         response_url=ResponseUrl(body["response_url"]),
+        private=bool(container.get("is_ephemeral")) or message is None,
     )
 
 

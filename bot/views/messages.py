@@ -14,7 +14,8 @@ ERROR_LIMIT = 2000
 def build_progress_message(pages: int, events: int) -> SlackReply:
     """ "Fetching events… 3 pages so far (250 events)": posted, then updated while pages arrive."""
     noun = "page" if pages == 1 else "pages"
-    text = f":hourglass_flowing_sand: Fetching events… {pages:,} {noun} so far ({events:,} events)"
+    so_far = f" {pages:,} {noun} so far ({events:,} events)" if pages else ""
+    text = f":hourglass_flowing_sand: Fetching events…{so_far}"
     return SlackReply(text=text, blocks=[ContextBlock(elements=[MarkdownTextObject(text=text)]).to_dict()])
 
 

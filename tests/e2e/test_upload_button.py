@@ -40,15 +40,20 @@ async def test_command_to_json_upload_happy_path_holds_every_event_in_the_answer
     assert bot.slack.posts_to(response_url) == []  # nothing to say: the file is the answer
 
 
-async def test_a_click_on_a_private_answer_has_no_message_and_the_file_goes_to_the_channel(
+async def test_a_click_on_a_private_answer_has_no_message_and_the_file_stays_private_in_a_dm(
     bot: RunningBot,
 ) -> None:
     await bot.send.command(demo_query(HOST) + " private", command=COMMAND, channel=CHANNEL)
     await bot.settle()
-    await bot.send.click(action_id=UPLOAD_JSON_ACTION, value=demo_query(HOST), channel=CHANNEL, message=None)
+    _, response_url = await bot.send.click(
+        action_id=UPLOAD_JSON_ACTION, value=demo_query(HOST), channel=CHANNEL, message=None
+    )
     await bot.settle()
     (upload,) = bot.slack.uploads
-    assert (upload.channel, upload.thread_ts) == (CHANNEL, None)
+    (opened,) = bot.slack.calls_to("conversations.open")
+    assert opened.body["users"] == USER
+    assert upload.channel != CHANNEL and upload.thread_ts is None
+    assert "The answer was private" in bot.slack.posts_to(response_url)[0].body["text"]
 
 
 async def test_any_instance_can_serve_a_click_it_never_saw_by_fetching_again(bot: RunningBot) -> None:

@@ -16,6 +16,7 @@ def test_progress_says_how_many_pages_and_events_so_far() -> None:
 
     assert "Fetching events… 3 pages so far (250 events)" in reply.text
     assert "1 page so far" in build_progress_message(1, 50).text
+    assert build_progress_message(0, 0).text.endswith("Fetching events…")  # before the first page
     assert_within_slack_limits(reply)
 
 
