@@ -5,15 +5,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from bot.__main__ import main
 from bot.local.scenarios import DEMO_PARTICIPANTS
 
 
-def test_python_m_bot_demo_fetches_and_shows_every_demo_participant() -> None:
+def test_python_m_bot_demo_fetches_and_shows_every_demo_participant(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}  # as on a machine with no AWS
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "demo"],
+        [sys.executable, "-m", "bot", "demo", "--output", str(tmp_path)],
         capture_output=True,
         text=True,
         env=env,
@@ -25,6 +26,9 @@ def test_python_m_bot_demo_fetches_and_shows_every_demo_participant() -> None:
         assert participant_id in result.stdout
     assert "BITRATE_EXCEEDED" in result.stdout
     assert "Traceback" not in result.stderr
+    assert "Preview in Block Kit Builder: https://app.slack.com/block-kit-builder/#" in result.stdout
+    saved = sorted(p.stem for p in tmp_path.glob("*.json"))
+    assert saved == sorted(DEMO_PARTICIPANTS)
 
 
 def test_an_unknown_sub_command_prints_usage_and_fails(capsys) -> None:  # type: ignore[no-untyped-def]
