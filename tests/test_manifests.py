@@ -142,3 +142,14 @@ async def test_each_declared_id_is_really_registered_and_nothing_else_is(app: As
         ]
         assert len(matching) == 1, key
     assert len(listeners) == len(declared)
+
+
+SHARED_REFERENCE = ROOT.parent / "shared" / "reference"
+
+
+@pytest.mark.skipif(
+    not SHARED_REFERENCE.is_dir(), reason="the team's shared/reference folder is not beside the repo"
+)
+@pytest.mark.parametrize("schema_path", SCHEMAS, ids=lambda p: p.name)
+def test_the_vendored_schemas_are_slacks_published_ones_unchanged(schema_path: Path) -> None:
+    assert schema_path.read_bytes() == (SHARED_REFERENCE / schema_path.name).read_bytes()
