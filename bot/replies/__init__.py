@@ -1,0 +1,61 @@
+"""Run a participant query for someone in Slack and deliver what it finds: the flow every surface shares.
+
+A listener acknowledges Slack, works out *what* was asked (a :class:`ParticipantQuery`), *who* asked and
+*where* (an :class:`Asker`), and *how* to answer (an :class:`AnswerTarget`: a slash command's
+``response_url``, or a thread). :class:`QueryReplies` does the rest in tracked background work: fetch
+through the IVS service with progress, analyse, render, deliver, and write one structured log line.
+
+Slack quirks handled here, once:
+- ``response_url`` accepts 5 posts in 30 minutes and answers HTTP errors without raising in the SDK:
+  :class:`ResponseUrl` budgets and checks every post.
+- A bot that is not a member of a channel cannot post or share files there (``not_in_channel``): join the
+  public channel and retry; otherwise tell the asker privately, or send the file as a direct message.
+
+Modules (listeners import from this package, not from them):
+- ``slack_calls``: retries, the failures to catch, Slack's error code, a reply as message fields.
+- ``response_url``: :class:`ResponseUrl` and its 5-post budget.
+- ``targets``: where an answer goes (:class:`CommandAnswer`, :class:`ThreadAnswer`).
+- ``progress``: :class:`ProgressReporter`, the pacing of progress updates.
+- ``flow``: :class:`QueryReplies` (answer, upload the JSON file, join a channel) and :class:`FileShare`.
+- ``query_log``: :class:`Asker` and the one structured log line per query.
+- ``missing_ids``: the note for a message that lacks some of the ids.
+"""
+
+from bot.replies.flow import INTERNAL_ERROR, NOT_A_MEMBER, Clock, FileShare, QueryReplies
+from bot.replies.missing_ids import missing_ids_note
+from bot.replies.progress import PROGRESS_FIRST_AFTER, PROGRESS_MAX_GAP, ProgressReporter
+from bot.replies.query_log import Asker, log_query
+from bot.replies.response_url import RESPONSE_URL_POSTS, ResponseUrl
+from bot.replies.slack_calls import SLACK_FAILURES, message_body, slack_error, slack_retry_handlers
+from bot.replies.targets import (
+    COMMAND_PROGRESS_UPDATES,
+    THREAD_PROGRESS_UPDATES,
+    AnswerTarget,
+    CommandAnswer,
+    ThreadAnswer,
+)
+
+__all__ = [
+    "COMMAND_PROGRESS_UPDATES",
+    "INTERNAL_ERROR",
+    "NOT_A_MEMBER",
+    "PROGRESS_FIRST_AFTER",
+    "PROGRESS_MAX_GAP",
+    "RESPONSE_URL_POSTS",
+    "SLACK_FAILURES",
+    "THREAD_PROGRESS_UPDATES",
+    "AnswerTarget",
+    "Asker",
+    "Clock",
+    "CommandAnswer",
+    "FileShare",
+    "ProgressReporter",
+    "QueryReplies",
+    "ResponseUrl",
+    "ThreadAnswer",
+    "log_query",
+    "message_body",
+    "missing_ids_note",
+    "slack_error",
+    "slack_retry_handlers",
+]

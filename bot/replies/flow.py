@@ -1,0 +1,242 @@
+"""The query flow: fetch, analyse and deliver an answer or share the JSON file, in tracked background work."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.analysis import analyze
+from bot.background import TaskTracker
+from bot.ivs.errors import IvsQueryError
+from bot.ivs.export import export_filename, history_to_json
+from bot.ivs.history import ParticipantHistory
+from bot.ivs.query import ParticipantQuery
+from bot.ivs.service import IvsService
+from bot.replies.progress import ProgressReporter
+from bot.replies.query_log import Asker, log_query
+from bot.replies.response_url import ResponseUrl
+from bot.replies.slack_calls import SLACK_FAILURES, slack_error
+from bot.replies.targets import AnswerTarget, ThreadAnswer
+from bot.views import build_error_reply, build_reply
+from bot.views.mrkdwn import code
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Clock = Callable[[], datetime]
+
+NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
+INTERNAL_ERROR = (
+    "Something went wrong inside the bot while answering. Please try again; "
+    "if it keeps failing, tell the bot's owners (it is in their logs)."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FileShare:
+    """Where a button click wants the full JSON: the clicked message's channel and thread.
+
+    ``private`` is a click on an answer only the clicker could see: the file goes to them alone.
+    """
+
+    channel_id: str
+    thread_ts: str | None
+    user_id: str
+    response_url: ResponseUrl
+    private: bool = False
+
+
+class QueryReplies:
+    """Answers participant queries in Slack; owns the background work that does it.
+
+    Args:
+        ivs: the IVS service (cached, rate-limited fetches).
+        client: the Slack Web API client.
+        tasks: where background work is tracked (shutdown waits for it).
+        now: the wall clock, for the analysis ("ended 5 minutes ago").
+    """
+
+    def __init__(
+        self,
+        ivs: IvsService,
+        client: AsyncWebClient,
+        tasks: TaskTracker,
+        *,
+        now: Clock = lambda: datetime.now(UTC),
+    ) -> None:
+        self.ivs = ivs
+        self.client = client
+        self.tasks = tasks
+        self._now = now
+
+    # --- starting work (called from listeners, after ack) ---
+
+    def spawn(self, work: Coroutine[Any, Any, None], *, name: str) -> None:
+        """Run work after the ack, tracked so shutdown lets it finish."""
+        self.tasks.spawn(work, name=name)
+
+    def answer_later(self, query: ParticipantQuery, asker: Asker, target: AnswerTarget) -> None:
+        """Fetch, analyse and deliver in the background."""
+        self.spawn(self.answer(query, asker, target), name=f"answer {asker.surface} {query.participant_id}")
+
+    def upload_later(self, query: ParticipantQuery, share: FileShare) -> None:
+        """Share the full JSON in the background."""
+        self.spawn(self.upload_json(query, share), name=f"upload {query.participant_id}")
+
+    def note_later(self, response_url: str, text: str) -> None:
+        """Send a private note through a response_url in the background."""
+        self.spawn(_discard(ResponseUrl(response_url).note(text)), name="note")
+
+    def thread_target(
+        self, *, channel: str, thread_ts: str, user: str, response_url: str | None = None
+    ) -> ThreadAnswer:
+        """Answer in a thread; ``response_url`` (a shortcut's) carries private notes to the asker."""
+        url = ResponseUrl(response_url) if response_url else None
+        return ThreadAnswer(self, channel=channel, thread_ts=thread_ts, user=user, response_url=url)
+
+    # --- the work ---
+
+    async def answer(self, query: ParticipantQuery, asker: Asker, target: AnswerTarget) -> None:
+        """Fetch every page (with progress), analyse, render and deliver; failures become one line."""
+        started = time.monotonic()
+        reporter = ProgressReporter(target)
+        history: ParticipantHistory | None = None
+        outcome = "ok"
+        try:
+            history = await self.ivs.history(query, on_progress=reporter)
+            reply = build_reply(analyze(history, now=self._now()))
+            await reporter.settle()
+            if not await target.deliver(reply):
+                outcome = "not_delivered"
+        except IvsQueryError as error:
+            outcome = error.kind
+            await reporter.settle()
+            await target.fail(error.user_message)
+        except asyncio.CancelledError:
+            outcome = "cancelled"
+            raise
+        except Exception:
+            outcome = "internal_error"
+            logger.exception("answering %s failed", query.as_value())
+            await reporter.settle()
+            await target.fail(INTERNAL_ERROR)
+        finally:
+            log_query(asker, query, history, started=started, outcome=outcome)
+
+    async def upload_json(self, query: ParticipantQuery, share: FileShare) -> None:
+        """Share the full history as a JSON file in the clicked message's channel and thread.
+
+        Served from the service's cache when it still holds the history (any instance can serve the
+        click: the button's value carries the query); fetched again otherwise.
+        """
+        started = time.monotonic()
+        asker = Asker(share.user_id, share.channel_id, "button", share.thread_ts)
+        history: ParticipantHistory | None = None
+        outcome = "ok"
+        try:
+            history = self.ivs.cached(query)
+            if history is None:
+                await share.response_url.note("Fetching the events again for the JSON file…")
+                history = await self.ivs.history(query)
+            outcome = await self._share_file(history, share)
+        except IvsQueryError as error:
+            outcome = error.kind
+            await share.response_url.note(build_error_reply(error.user_message).text)
+        except SLACK_FAILURES as error:
+            outcome = "slack_error"
+            logger.warning("uploading JSON for %s failed: %s", query.as_value(), slack_error(error))
+            await share.response_url.note(
+                f"I could not upload the JSON file: Slack said {code(slack_error(error))}. Try again later."
+            )
+        except asyncio.CancelledError:
+            outcome = "cancelled"
+            raise
+        except Exception:
+            outcome = "internal_error"
+            logger.exception("uploading JSON for %s failed", query.as_value())
+            await share.response_url.note(INTERNAL_ERROR)
+        finally:
+            log_query(asker, query, history, started=started, outcome=outcome)
+
+    async def _share_file(self, history: ParticipantHistory, share: FileShare) -> str:
+        query = history.query
+        events = len(history.events)
+        content, filename = history_to_json(history), export_filename(history)
+
+        async def upload(channel: str, thread_ts: str | None) -> Any:
+            return await self.client.files_upload_v2(
+                channel=channel,
+                thread_ts=thread_ts,
+                content=content,
+                filename=filename,
+                title=f"IVS events: participant {query.participant_id}, session {query.session_id}",
+                initial_comment=(
+                    f"All {events} event{'' if events == 1 else 's'} of participant "
+                    f"{code(query.participant_id)} in session {code(query.session_id)}, as JSON "
+                    f"(asked by <@{share.user_id}>)."
+                ),
+            )
+
+        if share.private:
+            reason = "The answer was private"
+        else:
+            try:
+                await self.as_member(share.channel_id, lambda: upload(share.channel_id, share.thread_ts))
+                return "ok"
+            except SlackApiError as error:
+                if slack_error(error) not in NOT_A_MEMBER:
+                    raise
+                logger.info(
+                    "cannot share files in %s (%s); sending a DM", share.channel_id, slack_error(error)
+                )
+            reason = "I can't share files in this channel"
+        opened = await self.client.conversations_open(users=share.user_id)
+        await upload(opened["channel"]["id"], None)
+        await share.response_url.note(f"{reason}, so I sent {code(filename)} to you in a direct message.")
+        return "ok_direct_message"
+
+    async def as_member(self, channel: str, call: Callable[[], Awaitable[T]]) -> T:
+        """Run a Web API call in ``channel``; if Slack says the bot is not in it, join and try once more.
+
+        Joining needs the ``channels:join`` scope and only works for public channels; otherwise the
+        original error is raised for the caller to fall back.
+        """
+        try:
+            return await call()
+        except SlackApiError as error:
+            if slack_error(error) not in NOT_A_MEMBER or not await self._join(channel):
+                raise
+        return await call()
+
+    async def _join(self, channel: str) -> bool:
+        if channel.startswith("D"):  # a direct message: nothing to join
+            return False
+        try:
+            await self.client.conversations_join(channel=channel)
+        except SLACK_FAILURES as error:
+            logger.info("could not join %s: %s", channel, slack_error(error))
+            return False
+        logger.info("joined %s to answer there", channel)
+        return True
+
+    async def thread_parent(self, channel: str, thread_ts: str) -> dict[str, Any] | None:
+        """The first message of a thread (conversations.replies), or None when Slack will not say."""
+        try:
+            response = await self.client.conversations_replies(channel=channel, ts=thread_ts, limit=1)
+        except SLACK_FAILURES as error:
+            logger.warning("could not read thread %s in %s: %s", thread_ts, channel, slack_error(error))
+            return None
+        messages = response.get("messages") or []
+        return dict(messages[0]) if messages else None
+
+
+async def _discard(work: Awaitable[object]) -> None:
+    await work
