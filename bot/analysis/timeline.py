@@ -9,161 +9,44 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.analysis.span_log import ZERO, Span, SpanEnd, SpanLog, SubscriptionLog
+from bot.analysis.timeline_model import ErrorGroup, RemoteFailure, Storm, Timeline, TokenExchange
+from bot.analysis.timeline_tallies import (
+    MAX_REMOTES_PER_GROUP,
+    STORM_MAX_CYCLE,
+    STORM_MAX_GAP,
+    STORM_MIN_CYCLES,
+    _GroupBuilder,
+    _StormDetector,
+)
 from bot.ivs.history import Event, ParticipantHistory
 
-__all__ = ["Span", "SpanEnd", "SpanLog", "SubscriptionLog", "Timeline", "build_timeline"]
+__all__ = [
+    "MAX_REMOTES_PER_GROUP",
+    "STORM_MAX_CYCLE",
+    "STORM_MAX_GAP",
+    "STORM_MIN_CYCLES",
+    "ErrorGroup",
+    "RemoteFailure",
+    "Span",
+    "SpanEnd",
+    "SpanLog",
+    "Storm",
+    "SubscriptionLog",
+    "Timeline",
+    "TokenExchange",
+    "build_timeline",
+]
 
-# A reconnect storm: at least 4 join/leave cycles in a row, each connection lasting at most 2 minutes and
-# each rejoin coming at most 2 minutes after the previous leave. A page reload or two is normal; four quick
-# drops in a row are not. (Tuned by hand; no AWS number behind it.)
-STORM_MIN_CYCLES = 4
-STORM_MAX_CYCLE = timedelta(minutes=2)
-STORM_MAX_GAP = timedelta(minutes=2)
-
-# Error-group detail kept per failing remote publisher, and token exchanges kept for display: enough for
-# any report, bounded for hostile histories.
-MAX_REMOTES_PER_GROUP = 50
+# Token exchanges kept for display: enough for any report, bounded for hostile histories.
 MAX_TOKEN_EXCHANGES_KEPT = 20
 
 ERROR_EVENT_NAMES = frozenset({"JOIN_ERROR", "PUBLISH_ERROR", "SUBSCRIBE_ERROR"})
 MISSING_NAME = "(no name)"
 UNKNOWN_PUBLISHER = "(unknown publisher)"
-
-
-@dataclass(frozen=True, slots=True)
-class TokenExchange:
-    """A TOKEN_EXCHANGED event, reduced to what matters for a diagnosis."""
-
-    time: datetime
-    index: int
-    previous_capabilities: frozenset[str]
-    new_capabilities: frozenset[str]
-    previous_user_id: str | None
-    new_user_id: str | None
-    attributes_changed: bool
-
-    @property
-    def dropped(self) -> frozenset[str]:
-        """Capabilities the old token had and the new one lacks."""
-        return self.previous_capabilities - self.new_capabilities
-
-    @property
-    def added(self) -> frozenset[str]:
-        """Capabilities the new token has and the old one lacked."""
-        return self.new_capabilities - self.previous_capabilities
-
-
-@dataclass(frozen=True, slots=True)
-class RemoteFailure:
-    """Failures of one error group against one remote publisher (``remoteParticipantId``).
-
-    Attributes:
-        received_from / received_until: the last time this participant received that publisher before the
-            first failure (a SUBSCRIBE_STARTED ... SUBSCRIBE_STOPPED span), when this history shows one.
-    """
-
-    remote_id: str
-    count: int
-    first: datetime
-    last: datetime
-    received_from: datetime | None
-    received_until: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class ErrorGroup:
-    """Every error event with the same name and code."""
-
-    event_name: str
-    code: str | None
-    count: int
-    first: datetime
-    last: datetime
-    first_index: int
-    last_index: int
-    remotes: tuple[RemoteFailure, ...]
-    remotes_not_detailed: int
-    token_in_effect: TokenExchange | None
-
-
-@dataclass(frozen=True, slots=True)
-class Storm:
-    """A run of quick join/leave cycles (see STORM_MIN_CYCLES)."""
-
-    start: datetime
-    end: datetime
-    cycles: int
-    first_index: int
-    last_index: int
-    errors: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Timeline:
-    """What happened, in spans and totals (see :func:`build_timeline`).
-
-    Attributes:
-        counts: events per name (unknown names included, as sent).
-        subscriptions: every span of receiving a publisher (``spans_of(remote)`` for one publisher).
-        received_time: per remote publisher, how long it was received in total (its keys: every publisher
-            this participant received).
-        receiving: the spans during which at least one publisher was received (their total is
-            ``subscribed_time``).
-        receiving_at_end: publishers still being received when the history ends.
-        error_times: the time of every error event, oldest first (for the chart's error row).
-        join_times: the time of every JOINED event.
-        history_end: where open spans stop: ``now`` while live, the session end, or the last event.
-        window_end: the last event, or ``history_end`` when a span was still open after it.
-        live: True when the session is live (or, without session details, the participant is CONNECTED).
-    """
-
-    event_count: int
-    counts: Mapping[str, int]
-    first_time: datetime | None
-    last_time: datetime | None
-    connections: SpanLog
-    publishes: SpanLog
-    subscriptions: SubscriptionLog
-    received_time: Mapping[str, timedelta]
-    receiving: SpanLog
-    receiving_at_end: int
-    connected_time: timedelta
-    publishing_time: timedelta
-    subscribed_time: timedelta
-    error_groups: tuple[ErrorGroup, ...]
-    error_count: int
-    error_times: Sequence[datetime]
-    join_times: Sequence[datetime]
-    last_join_index: int | None
-    last_join_error_index: int | None
-    token_exchanges: tuple[TokenExchange, ...]
-    token_exchange_count: int
-    storms: tuple[Storm, ...]
-    history_end: datetime
-    window_end: datetime | None
-    live: bool
-
-    @property
-    def still_connected(self) -> bool:
-        """True when the last connection is still open now."""
-        return bool(self.connections) and self.connections[-1].is_open
-
-    @property
-    def still_publishing(self) -> bool:
-        """True when the last publish span is still open now."""
-        return bool(self.publishes) and self.publishes[-1].is_open
-
-    @property
-    def window(self) -> tuple[datetime, datetime] | None:
-        """The stretch of time worth drawing: the first event to the last event or open span's end."""
-        if self.first_time is None or self.window_end is None:
-            return None
-        return self.first_time, max(self.window_end, self.first_time)
 
 
 def history_end(
@@ -184,99 +67,6 @@ def history_end(
     if participant is not None and participant.get("state") == "CONNECTED":
         return now, SpanEnd.OPEN, True
     return (last_time or now), SpanEnd.LAST_EVENT, False
-
-
-class _StormDetector:
-    """Collects runs of quick join/leave cycles as they close."""
-
-    __slots__ = ("_cycles", "_end", "_end_index", "_start", "_start_index", "storms")
-
-    def __init__(self) -> None:
-        self.storms: list[Storm] = []
-        self._cycles = 0
-        self._start: datetime | None = None
-        self._start_index = 0
-        self._end: datetime | None = None
-        self._end_index = 0
-
-    def cycle(self, start: datetime, start_index: int, end: datetime, end_index: int) -> None:
-        if end - start > STORM_MAX_CYCLE:
-            self.flush()
-            return
-        if self._end is None or start - self._end > STORM_MAX_GAP:
-            self.flush()
-            self._start, self._start_index = start, start_index
-        self._cycles += 1
-        self._end, self._end_index = end, end_index
-
-    def flush(self) -> None:
-        if self._cycles >= STORM_MIN_CYCLES and self._start is not None and self._end is not None:
-            self.storms.append(
-                Storm(self._start, self._end, self._cycles, self._start_index, self._end_index)
-            )
-        self._cycles = 0
-        self._start = self._end = None
-
-
-class _GroupBuilder:
-    """Mutable tally of one error group while the pass runs."""
-
-    __slots__ = (
-        "code",
-        "count",
-        "event_name",
-        "first",
-        "first_index",
-        "last",
-        "last_index",
-        "remotes",
-        "remotes_not_detailed",
-        "token",
-    )
-
-    def __init__(
-        self, event_name: str, code: str | None, time: datetime, index: int, token: TokenExchange | None
-    ) -> None:
-        self.event_name = event_name
-        self.code = code
-        self.count = 1
-        self.first = self.last = time
-        self.first_index = self.last_index = index
-        # remote id -> [count, first, last, received_from, received_until]
-        self.remotes: dict[str, list[Any]] = {}
-        self.remotes_not_detailed = 0
-        self.token = token
-
-    def add_remote(
-        self, remote: str, time: datetime, received: tuple[datetime | None, datetime | None]
-    ) -> None:
-        """Count a failure against one remote publisher (detail kept for the first few publishers)."""
-        tally = self.remotes.get(remote)
-        if tally is not None:
-            tally[0] += 1
-            tally[2] = time
-        elif len(self.remotes) < MAX_REMOTES_PER_GROUP:
-            self.remotes[remote] = [1, time, time, *received]
-        else:
-            self.remotes_not_detailed += 1
-
-    def freeze(self) -> ErrorGroup:
-        remotes = sorted(
-            (RemoteFailure(remote, *tally) for remote, tally in self.remotes.items()),
-            key=lambda r: (-r.count, r.first),
-        )
-        return ErrorGroup(
-            self.event_name,
-            self.code,
-            self.count,
-            self.first,
-            self.last,
-            self.first_index,
-            self.last_index,
-            tuple(remotes),
-            self.remotes_not_detailed,
-            self.token,
-        )
 
 
 def _capabilities(token: Any) -> frozenset[str]:

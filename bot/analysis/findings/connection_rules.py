@@ -1,0 +1,203 @@
+"""Connection rules: never got in, reconnect storms, no join recorded, joined but idle, still connected."""
+
+from __future__ import annotations
+
+from bot.analysis.catalogue import NETWORK_REQUIREMENTS_DOC, describe_error_code
+from bot.analysis.durations import format_duration
+from bot.analysis.findings.error_rules import _group_evidence
+from bot.analysis.findings.model import MAX_NAMED, Finding, Severity, _texts
+from bot.analysis.patterns import Patterns
+from bot.analysis.phrases import Phrase, Quoted, phrase
+from bot.analysis.timeline_model import Storm, Timeline
+
+
+def never_got_in(timeline: Timeline, patterns: Patterns) -> Finding | None:
+    """JOIN_ERRORs with no later JOINED: the participant never got in (or never got back in)."""
+    if not patterns.never_got_in:
+        return None
+    joins = [g for g in timeline.error_groups if g.event_name == "JOIN_ERROR"]
+    if timeline.last_join_index is not None:
+        joins = [g for g in joins if g.last_index > timeline.last_join_index]
+    main = max(joins, key=lambda g: (g.count, g.last_index))
+    info = describe_error_code(main.code) if main.code is not None else None
+    attempts = sum(g.count for g in joins)
+    if timeline.last_join_index is None:
+        title: Phrase = (f"Never got into the stage: {attempts:,} join attempt(s) failed",)
+        meaning: Phrase = (
+            "Every join attempt in this history failed and none succeeded, so this participant was "
+            "never in the stage.",
+        )
+    else:
+        title = (f"Could not get back in: {attempts:,} join attempt(s) failed after the last JOINED",)
+        meaning = ("The participant was in the stage earlier, but every later attempt to rejoin failed.",)
+    codes = tuple(g.code for g in joins if g.code is not None)
+    return Finding(
+        rule="never_got_in",
+        severity=Severity.PROBLEM,
+        score=95,
+        title=(*title, *phrase(" (", Quoted(main.code) if main.code else None, ")" if main.code else None)),
+        meaning=(*meaning, *((" ", info.meaning) if info else ())),
+        causes=_texts(info.causes) if info else (),
+        next_steps=_texts(info.next_steps) if info else (),
+        evidence=tuple(_group_evidence(g) for g in joins),
+        doc=info.doc if info else None,
+        codes=codes,
+        order=min(g.first_index for g in joins),
+        count=attempts,
+    )
+
+
+def _storm_line(storm: Storm) -> Phrase:
+    errors = "no error events" if storm.errors == 0 else f"{storm.errors:,} error event(s)"
+    return (
+        f"Joined and left {storm.cycles:,} times between ",
+        storm.start,
+        " and ",
+        storm.end,
+        f" ({format_duration(storm.end - storm.start)}, {errors}).",
+    )
+
+
+def reconnect_storm(patterns: Patterns) -> Finding | None:
+    """Quick join/leave cycles; with no error events it points at the client's network."""
+    if not patterns.storms:
+        return None
+    storms = patterns.storms
+    biggest = max(storms, key=lambda s: s.cycles)
+    cycles = sum(s.cycles for s in storms)
+    # One storm is fully described by the title; several get a line each.
+    evidence = [_storm_line(s) for s in storms[:MAX_NAMED]] if len(storms) > 1 else []
+    if len(storms) > MAX_NAMED:
+        evidence.append((f"…and {len(storms) - MAX_NAMED:,} more storms.",))
+    quiet = all(s.errors == 0 for s in storms)
+    title: Phrase = (
+        f"Reconnect storm: joined and left {biggest.cycles:,} times between ",
+        biggest.start,
+        " and ",
+        biggest.end,
+        f" ({format_duration(biggest.end - biggest.start)})",
+    )
+    if len(storms) > 1:
+        title += (f" ({len(storms)} storms, {cycles:,} cycles in all)",)
+    causes = _texts(
+        (
+            "An unstable client network (Wi-Fi, mobile handover, VPN or proxy), or a firewall that blocks "
+            "UDP: media uses UDP 443 and 3478, and publishing has no TCP fallback.",
+            "Two clients joining with the same token: each join disconnects the other without an error.",
+            "App code that leaves and rejoins in a loop (for example on every re-render or retry).",
+        )
+    )
+    steps = _texts(
+        (
+            "Run the IVS network test (linked from the network requirements page) on the client's network.",
+            "Check that each token is used by one client only.",
+            "Read the client SDK's logs for connection errors during the storm.",
+        )
+    )
+    if quiet:
+        return Finding(
+            rule="storm_without_errors",
+            severity=Severity.PROBLEM,
+            score=90,
+            title=(*title, ", with no error events"),
+            meaning=(
+                "The connection kept dropping and coming back, and IVS recorded no error for it. Network "
+                "failures and token-signature failures on the client never appear as IVS events, so the "
+                "cause is most likely the client's network.",
+            ),
+            causes=causes,
+            next_steps=steps,
+            evidence=tuple(evidence),
+            doc=NETWORK_REQUIREMENTS_DOC,
+            order=biggest.first_index,
+            count=cycles,
+        )
+    return Finding(
+        rule="storm_with_errors",
+        severity=Severity.WARNING,
+        score=65,
+        title=title,
+        meaning=(
+            "The connection kept dropping and coming back. Error events happened during it (see the "
+            "errors); if they do not explain the drops, look at the client's network.",
+        ),
+        causes=causes,
+        next_steps=steps,
+        evidence=tuple(evidence),
+        doc=NETWORK_REQUIREMENTS_DOC,
+        order=biggest.first_index,
+        count=cycles,
+    )
+
+
+def no_join_recorded(timeline: Timeline, patterns: Patterns) -> Finding | None:
+    """Events, but neither JOINED nor JOIN_ERROR: the history does not show the participant getting in."""
+    if timeline.event_count == 0 or not patterns.never_joined or timeline.last_join_error_index is not None:
+        return None
+    return Finding(
+        rule="no_join_recorded",
+        severity=Severity.WARNING,
+        score=70,
+        title=("No JOINED event in this history",),
+        meaning=(
+            "IVS recorded events for this participant but never a successful join, so connection "
+            "times cannot be worked out.",
+        ),
+        next_steps=_texts(("Check the full JSON for what was recorded, and the client's logs.",)),
+        doc=NETWORK_REQUIREMENTS_DOC,
+    )
+
+
+def joined_but_idle(timeline: Timeline, patterns: Patterns) -> Finding | None:
+    """Connected, but neither published nor subscribed (nor tried to)."""
+    if not patterns.joined_but_idle:
+        return None
+    return Finding(
+        rule="joined_but_idle",
+        severity=Severity.INFO,
+        score=30,
+        title=("Joined but never published or subscribed",),
+        meaning=(
+            f"The participant was connected for {format_duration(timeline.connected_time)} but neither "
+            "sent nor received media, and never tried to.",
+        ),
+        causes=_texts(
+            (
+                "Nobody else was publishing, so there was nothing to subscribe to.",
+                "The app's stage strategy chose not to publish or subscribe (Web SDK: "
+                "stageStreamsToPublish, shouldPublishParticipant, shouldSubscribeToParticipant).",
+                "Camera or microphone permission was denied, so there was nothing to publish.",
+            )
+        ),
+        next_steps=_texts(
+            (
+                "Check whether anyone was publishing then (ListParticipants with filterByPublished).",
+                "Check the client's stage strategy and device permissions.",
+            )
+        ),
+    )
+
+
+def still_connected(timeline: Timeline, patterns: Patterns) -> Finding | None:
+    """The session is live and the participant is connected now: the picture can still change."""
+    if not patterns.still_connected:
+        return None
+    span = timeline.connections[-1]
+    doing = []
+    if timeline.still_publishing:
+        doing.append("publishing")
+    receiving = timeline.receiving_at_end
+    if receiving:
+        doing.append(f"receiving {receiving:,} publisher(s)")
+    return Finding(
+        rule="still_connected",
+        severity=Severity.INFO,
+        score=10,
+        title=("Still connected now, since ", span.start, f" ({format_duration(span.duration)})"),
+        meaning=(
+            "The session is live and the last connection has not ended"
+            + (f"; it is {' and '.join(doing)}" if doing else "")
+            + ". Asking again later may show more.",
+        ),
+        order=len(timeline.join_times),
+    )

@@ -1,0 +1,263 @@
+"""Error-code rules: one finding per group of identical errors, correlated with what came before."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from bot.analysis.catalogue import SERVICE_QUOTAS_DOC, ErrorCodeInfo, describe_error_code
+from bot.analysis.durations import format_duration
+from bot.analysis.findings.model import (
+    MAX_NAMED,
+    Finding,
+    Severity,
+    _texts,
+    _times,
+    lookup_command,
+    occurrences,
+)
+from bot.analysis.phrases import Phrase, Quoted
+from bot.analysis.timeline_model import ErrorGroup, RemoteFailure, Timeline
+from bot.ivs.query import ParticipantQuery
+
+_ACTIONS = {"JOIN_ERROR": "Joining", "PUBLISH_ERROR": "Publishing", "SUBSCRIBE_ERROR": "Subscribing"}
+_NEEDED_CAPABILITY = {"PUBLISH_ERROR": "PUBLISH", "SUBSCRIBE_ERROR": "SUBSCRIBE"}
+
+
+def _group_title(group: ErrorGroup, info: ErrorCodeInfo, headline: Phrase | None = None) -> Phrase:
+    action = _ACTIONS.get(group.event_name)
+    lead: Phrase = (f"{action} failed: ",) if action else (Quoted(group.event_name), " failed: ")
+    code: Phrase = (" (", Quoted(group.code), ")") if group.code is not None else (" (no error code)",)
+    return (*lead, *(headline or (info.headline,)), *code, _times(group.count))
+
+
+def _group_evidence(group: ErrorGroup) -> Phrase:
+    evidence: Phrase = (
+        Quoted(group.event_name),
+        " ",
+        Quoted(group.code) if group.code is not None else "without an error code",
+        " ",
+        *occurrences(group.count, group.first, group.last),
+        ".",
+    )
+    if group.count >= 3:
+        evidence += (" The same failure kept repeating: the client retries without changing anything.",)
+    return evidence
+
+
+def _base_error_finding(group: ErrorGroup, info: ErrorCodeInfo, rule_suffix: str = "") -> Finding:
+    return Finding(
+        rule=f"error:{group.event_name}:{group.code}{rule_suffix}",
+        severity=Severity.PROBLEM,
+        score=info.score,
+        title=_group_title(group, info),
+        meaning=(info.meaning,),
+        causes=_texts(info.causes),
+        next_steps=_texts(info.next_steps),
+        evidence=(_group_evidence(group),),
+        doc=info.doc,
+        codes=(group.code,) if group.code is not None else (),
+        order=group.first_index,
+        count=group.count,
+    )
+
+
+def _remote_evidence(remote: RemoteFailure) -> Phrase:
+    failures = "a failed subscribe" if remote.count == 1 else f"{remote.count:,} failed subscribes"
+    lead: Phrase = ("Publisher ", Quoted(remote.remote_id), f": {failures} from ", remote.first, ". ")
+    if remote.received_until is not None and remote.received_until <= remote.first:
+        gap = format_duration(remote.first - remote.received_until)
+        return (
+            *lead,
+            "This participant last received it from ",
+            remote.received_from if remote.received_from is not None else remote.received_until,
+            " until ",
+            remote.received_until,
+            f" ({gap} before the first failure): it had most likely stopped publishing or left by then.",
+        )
+    if remote.received_from is not None:
+        return (*lead, "This participant was receiving it since ", remote.received_from, ".")
+    return (
+        *lead,
+        "This history never shows this participant receiving it, so it may have stopped publishing "
+        "before this participant tried; its own history will say when.",
+    )
+
+
+def publisher_not_found(group: ErrorGroup, info: ErrorCodeInfo, query: ParticipantQuery) -> Finding:
+    """Name the missing publisher(s) and when this history last saw them publishing."""
+    named = group.remotes[:MAX_NAMED]
+    more = len(group.remotes) - len(named) + group.remotes_not_detailed
+    evidence = [_group_evidence(group), *(_remote_evidence(remote) for remote in named)]
+    if more:
+        evidence.append((f"…and {more:,} more failures against other publishers (full JSON).",))
+    headline: Phrase
+    if len(group.remotes) == 1 and not group.remotes_not_detailed:
+        headline = ("publisher ", Quoted(group.remotes[0].remote_id), " was not there")
+    elif group.remotes:
+        headline = (f"{len(group.remotes) + group.remotes_not_detailed:,} publishers were not there",)
+    else:
+        headline = (info.headline,)
+    steps: list[Phrase] = []
+    for remote in named:
+        command = lookup_command(query, remote.remote_id)
+        if command is not None:
+            # Built from validated ids only, so it is bounded (≤ 230 characters): show it whole.
+            steps.append(("See what happened to ", Quoted(remote.remote_id), ": ", Quoted(command, 300)))
+    steps.extend(_texts(info.next_steps))
+    return replace(
+        _base_error_finding(group, info),
+        title=_group_title(group, info, headline),
+        next_steps=tuple(steps),
+        evidence=tuple(evidence),
+    )
+
+
+def insufficient_capabilities(group: ErrorGroup, info: ErrorCodeInfo) -> Finding:
+    """Point at the TOKEN_EXCHANGED that removed the capability, when there was one."""
+    base = _base_error_finding(group, info)
+    exchange = group.token_in_effect
+    needed = _NEEDED_CAPABILITY.get(group.event_name)
+    if exchange is None or not exchange.dropped or (needed and needed not in exchange.dropped):
+        return base
+    dropped = ", ".join(sorted(exchange.dropped))
+    before = ", ".join(sorted(exchange.previous_capabilities)) or "none"
+    after = ", ".join(sorted(exchange.new_capabilities)) or "none"
+    action = _ACTIONS.get(group.event_name, "The next action")
+    gap = format_duration(group.first - exchange.time)
+    return Finding(
+        rule=base.rule + ":after_token_exchange",
+        severity=Severity.PROBLEM,
+        score=100,
+        title=(
+            "A token exchange removed ",
+            Quoted(dropped),
+            f", then {action.lower()} failed (INSUFFICIENT_CAPABILITIES){_times(group.count)}",
+        ),
+        meaning=(
+            "The client swapped its token in-session (TOKEN_EXCHANGED) for one without ",
+            Quoted(dropped),
+            f"; {gap} later IVS refused the action because the new token does not allow it.",
+        ),
+        causes=(
+            (
+                "The backend issued the exchanged token with a smaller `capabilities` list than the "
+                "client still uses.",
+            ),
+            (
+                "The client kept publishing or subscribing after a planned downgrade (for example a host "
+                "moved back to viewer) instead of stopping first.",
+            ),
+        ),
+        next_steps=(
+            (
+                "Keep every capability the client still uses in the exchanged token, or make the client "
+                "stop publishing/subscribing before it exchanges the token.",
+            ),
+            ("Compare previousToken and newToken in the TOKEN_EXCHANGED event (full JSON).",),
+        ),
+        evidence=(
+            (
+                "TOKEN_EXCHANGED at ",
+                exchange.time,
+                ": capabilities ",
+                Quoted(before),
+                " → ",
+                Quoted(after),
+                ".",
+            ),
+            _group_evidence(group),
+        ),
+        doc=info.doc,
+        codes=base.codes,
+        order=exchange.index,
+        count=group.count,
+    )
+
+
+def quota_exceeded(group: ErrorGroup, info: ErrorCodeInfo) -> Finding:
+    """On publish it is the 12-publisher limit (not adjustable); on subscribe the subscriber quota."""
+    base = _base_error_finding(group, info)
+    if group.event_name == "PUBLISH_ERROR":
+        return replace(
+            base,
+            title=_group_title(group, info, ("the stage already had 12 publishers",)),
+            meaning=(
+                "A stage allows at most 12 publishers at a time, and this quota is not adjustable: "
+                "12 others were publishing when this participant tried.",
+            ),
+            causes=_texts(
+                (
+                    "12 participants were already publishing to the stage at that moment.",
+                    "Idle hosts or stale tabs still count until they unpublish or leave.",
+                )
+            ),
+            next_steps=_texts(
+                (
+                    "List who was publishing: ListParticipants with filterByPublished=true.",
+                    "Unpublish idle hosts, or split the hosts across stages (12 publishers each).",
+                )
+            ),
+            doc=SERVICE_QUOTAS_DOC,
+        )
+    if group.event_name == "SUBSCRIBE_ERROR":
+        return replace(
+            base,
+            title=_group_title(group, info, ("the stage reached its subscriber quota",)),
+            meaning=(
+                "The stage already had as many subscribers as its quota allows (10,000 per stage by "
+                "default; this quota is adjustable).",
+            ),
+            causes=_texts(("More viewers than the stage's subscriber quota at that moment.",)),
+            next_steps=_texts(
+                (
+                    "Request an increase of the subscribers-per-stage quota in Service Quotas "
+                    "before large events.",
+                )
+            ),
+            doc=SERVICE_QUOTAS_DOC,
+        )
+    return base
+
+
+def stream_duration_exceeded(group: ErrorGroup, info: ErrorCodeInfo, timeline: Timeline) -> Finding:
+    """Show how long the longest publish or subscription had lasted."""
+    base = _base_error_finding(group, info)
+    candidates = [span for span in (timeline.publishes.longest(), timeline.subscriptions.longest()) if span]
+    if not candidates:
+        return base
+    longest = max(candidates, key=lambda span: span.duration)
+    note: Phrase = (
+        f"The longest publish or subscription in this history lasted {format_duration(longest.duration)}"
+        " (the limit is 24 hours).",
+    )
+    return replace(base, evidence=(*base.evidence, note))
+
+
+_SPECIAL: dict[str, Callable[[ErrorGroup, ErrorCodeInfo], Finding]] = {
+    "INSUFFICIENT_CAPABILITIES": insufficient_capabilities,
+    "QUOTA_EXCEEDED": quota_exceeded,
+}
+
+
+def error_group_finding(group: ErrorGroup, timeline: Timeline, query: ParticipantQuery) -> Finding:
+    """Explain one group of identical errors, using the correlation rule for its code when there is one."""
+    if group.code is None:
+        return Finding(
+            rule=f"error:{group.event_name}:none",
+            severity=Severity.PROBLEM,
+            score=40,
+            title=(Quoted(group.event_name), f" without an error code{_times(group.count)}"),
+            meaning=("IVS recorded a failure without saying why.",),
+            next_steps=_texts(("Check the client's own logs around these times.",)),
+            evidence=(_group_evidence(group),),
+            order=group.first_index,
+            count=group.count,
+        )
+    info = describe_error_code(group.code)
+    if group.code == "PUBLISHER_NOT_FOUND":
+        return publisher_not_found(group, info, query)
+    if group.code == "STREAM_DURATION_EXCEEDED":
+        return stream_duration_exceeded(group, info, timeline)
+    special = _SPECIAL.get(group.code)
+    return special(group, info) if special else _base_error_finding(group, info)

@@ -1,0 +1,85 @@
+"""Whole-history rules: nothing recorded, event names this bot does not know, and the all-clear."""
+
+from __future__ import annotations
+
+from bot.analysis.catalogue import NETWORK_REQUIREMENTS_DOC
+from bot.analysis.durations import format_duration
+from bot.analysis.findings.model import MAX_NAMED, Finding, Severity, _texts
+from bot.analysis.patterns import Patterns
+from bot.analysis.phrases import Phrase, Quoted
+from bot.analysis.timeline_model import Timeline
+
+
+def no_events() -> Finding:
+    """An empty history: the participant may never have reached IVS at all."""
+    return Finding(
+        rule="no_events",
+        severity=Severity.WARNING,
+        score=70,
+        title=("No events recorded for this participant in this session",),
+        meaning=(
+            "IVS has no events for this participant in this session. Failures before joining, such as "
+            "an expired or badly signed token or blocked network traffic, are never recorded as events.",
+        ),
+        causes=_texts(
+            (
+                "The client never reached IVS (token or network failure on the client).",
+                "The participant id belongs to another session of this stage.",
+            )
+        ),
+        next_steps=_texts(
+            (
+                "Check the client's logs for token or connection errors.",
+                "Find the right participant id with ListParticipants (filterByUserId) for this session.",
+            )
+        ),
+        doc=NETWORK_REQUIREMENTS_DOC,
+    )
+
+
+def unknown_names(patterns: Patterns) -> Finding | None:
+    """Event names newer than this bot: counted and shown as sent, never dropped."""
+    if not patterns.unknown_names:
+        return None
+    listed = patterns.unknown_names[:MAX_NAMED]
+    evidence: list[Phrase] = [(Quoted(name), f" ×{count:,}") for name, count in listed]
+    if len(patterns.unknown_names) > MAX_NAMED:
+        evidence.append((f"…and {len(patterns.unknown_names) - MAX_NAMED:,} more names.",))
+    total = sum(count for _, count in patterns.unknown_names)
+    return Finding(
+        rule="unknown_event_names",
+        severity=Severity.INFO,
+        score=5,
+        title=(f"{total:,} event(s) with names this bot does not recognise",),
+        meaning=(
+            "They are probably newer than this bot's AWS SDK; they are counted and shown exactly as "
+            "IVS sent them.",
+        ),
+        evidence=tuple(evidence),
+    )
+
+
+def healthy(timeline: Timeline) -> Finding:
+    """No problems recorded: say what went right, and why that is not proof."""
+    received = len(timeline.received_time)
+    summary = (
+        f"No error events and no reconnect storm in {timeline.event_count:,} events: connected "
+        f"{format_duration(timeline.connected_time)} over {len(timeline.connections):,} connection(s), "
+        f"published {format_duration(timeline.publishing_time)}, received {received:,} publisher(s)."
+    )
+    return Finding(
+        rule="no_problems",
+        severity=Severity.OK,
+        score=0,
+        title=("No problems recorded",),
+        meaning=(summary,),
+        causes=(),
+        next_steps=_texts(
+            (
+                "No error events is not proof of health: network problems and token-signature failures "
+                "on the client are never recorded as IVS events.",
+                "If the user still reports a problem, check the client's logs and network.",
+            )
+        ),
+        doc=NETWORK_REQUIREMENTS_DOC,
+    )

@@ -1,0 +1,77 @@
+"""The Finding model, and the phrase helpers and limits every rule shares."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from bot.analysis.catalogue import DocLink
+from bot.analysis.phrases import Phrase
+from bot.ivs.errors import InvalidQueryError
+from bot.ivs.query import USAGE, ParticipantQuery
+
+_COMMAND = USAGE.split()[0]
+
+# How many remote publishers / storms a finding names before saying "and N more".
+MAX_NAMED = 3
+
+
+class Severity(StrEnum):
+    """How worried to be."""
+
+    PROBLEM = "problem"
+    WARNING = "warning"
+    INFO = "info"
+    OK = "ok"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One conclusion about the participant, with everything needed to act on it.
+
+    Attributes:
+        rule: a stable id for tests and logs ("storm_without_errors", "error:PUBLISH_ERROR:QUOTA_EXCEEDED").
+        score: likelihood of being the root cause; findings are sorted by it (highest first).
+        order: the index of the first event behind it (ties: earlier first).
+        evidence: what in this history shows it, with times and ids.
+        codes: the error codes this finding explains (an unknown code appears as sent).
+    """
+
+    rule: str
+    severity: Severity
+    score: int
+    title: Phrase
+    meaning: Phrase
+    causes: tuple[Phrase, ...] = ()
+    next_steps: tuple[Phrase, ...] = ()
+    evidence: tuple[Phrase, ...] = ()
+    doc: DocLink | None = None
+    codes: tuple[str, ...] = ()
+    order: int = 0
+    count: int = 0
+
+
+def _texts(items: Iterable[str]) -> tuple[Phrase, ...]:
+    return tuple((item,) for item in items)
+
+
+def occurrences(count: int, first: datetime, last: datetime) -> Phrase:
+    """ "once, at T" or "N times between A and B"."""
+    if count == 1:
+        return ("once, at ", first)
+    return (f"{count:,} times between ", first, " and ", last)
+
+
+def _times(count: int) -> str:
+    return "" if count == 1 else f" ×{count:,}"
+
+
+def lookup_command(query: ParticipantQuery, participant_id: str) -> str | None:
+    """The slash command that shows another participant of the same session, if the id is valid."""
+    try:
+        other = ParticipantQuery(query.stage_arn, query.session_id, participant_id)
+    except InvalidQueryError:
+        return None
+    return f"{_COMMAND} {other.as_value()}"

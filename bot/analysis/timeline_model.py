@@ -1,0 +1,140 @@
+"""What the timeline pass produces: the Timeline and its token exchanges, error groups and storms."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.analysis.span_log import SpanLog, SubscriptionLog
+
+
+@dataclass(frozen=True, slots=True)
+class TokenExchange:
+    """A TOKEN_EXCHANGED event, reduced to what matters for a diagnosis."""
+
+    time: datetime
+    index: int
+    previous_capabilities: frozenset[str]
+    new_capabilities: frozenset[str]
+    previous_user_id: str | None
+    new_user_id: str | None
+    attributes_changed: bool
+
+    @property
+    def dropped(self) -> frozenset[str]:
+        """Capabilities the old token had and the new one lacks."""
+        return self.previous_capabilities - self.new_capabilities
+
+    @property
+    def added(self) -> frozenset[str]:
+        """Capabilities the new token has and the old one lacked."""
+        return self.new_capabilities - self.previous_capabilities
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteFailure:
+    """Failures of one error group against one remote publisher (``remoteParticipantId``).
+
+    Attributes:
+        received_from / received_until: the last time this participant received that publisher before the
+            first failure (a SUBSCRIBE_STARTED ... SUBSCRIBE_STOPPED span), when this history shows one.
+    """
+
+    remote_id: str
+    count: int
+    first: datetime
+    last: datetime
+    received_from: datetime | None
+    received_until: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorGroup:
+    """Every error event with the same name and code."""
+
+    event_name: str
+    code: str | None
+    count: int
+    first: datetime
+    last: datetime
+    first_index: int
+    last_index: int
+    remotes: tuple[RemoteFailure, ...]
+    remotes_not_detailed: int
+    token_in_effect: TokenExchange | None
+
+
+@dataclass(frozen=True, slots=True)
+class Storm:
+    """A run of quick join/leave cycles (see STORM_MIN_CYCLES)."""
+
+    start: datetime
+    end: datetime
+    cycles: int
+    first_index: int
+    last_index: int
+    errors: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """What happened, in spans and totals (see :func:`build_timeline`).
+
+    Attributes:
+        counts: events per name (unknown names included, as sent).
+        subscriptions: every span of receiving a publisher (``spans_of(remote)`` for one publisher).
+        received_time: per remote publisher, how long it was received in total (its keys: every publisher
+            this participant received).
+        receiving: the spans during which at least one publisher was received (their total is
+            ``subscribed_time``).
+        receiving_at_end: publishers still being received when the history ends.
+        error_times: the time of every error event, oldest first (for the chart's error row).
+        join_times: the time of every JOINED event.
+        history_end: where open spans stop: ``now`` while live, the session end, or the last event.
+        window_end: the last event, or ``history_end`` when a span was still open after it.
+        live: True when the session is live (or, without session details, the participant is CONNECTED).
+    """
+
+    event_count: int
+    counts: Mapping[str, int]
+    first_time: datetime | None
+    last_time: datetime | None
+    connections: SpanLog
+    publishes: SpanLog
+    subscriptions: SubscriptionLog
+    received_time: Mapping[str, timedelta]
+    receiving: SpanLog
+    receiving_at_end: int
+    connected_time: timedelta
+    publishing_time: timedelta
+    subscribed_time: timedelta
+    error_groups: tuple[ErrorGroup, ...]
+    error_count: int
+    error_times: Sequence[datetime]
+    join_times: Sequence[datetime]
+    last_join_index: int | None
+    last_join_error_index: int | None
+    token_exchanges: tuple[TokenExchange, ...]
+    token_exchange_count: int
+    storms: tuple[Storm, ...]
+    history_end: datetime
+    window_end: datetime | None
+    live: bool
+
+    @property
+    def still_connected(self) -> bool:
+        """True when the last connection is still open now."""
+        return bool(self.connections) and self.connections[-1].is_open
+
+    @property
+    def still_publishing(self) -> bool:
+        """True when the last publish span is still open now."""
+        return bool(self.publishes) and self.publishes[-1].is_open
+
+    @property
+    def window(self) -> tuple[datetime, datetime] | None:
+        """The stretch of time worth drawing: the first event to the last event or open span's end."""
+        if self.first_time is None or self.window_end is None:
+            return None
+        return self.first_time, max(self.window_end, self.first_time)

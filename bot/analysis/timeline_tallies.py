@@ -1,0 +1,112 @@
+"""Running tallies kept during the timeline pass: reconnect-storm detection and error-group counts."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.analysis.timeline_model import ErrorGroup, RemoteFailure, Storm, TokenExchange
+
+# A reconnect storm: at least 4 join/leave cycles in a row, each connection lasting at most 2 minutes and
+# each rejoin coming at most 2 minutes after the previous leave. A page reload or two is normal; four quick
+# drops in a row are not. (Tuned by hand; no AWS number behind it.)
+STORM_MIN_CYCLES = 4
+STORM_MAX_CYCLE = timedelta(minutes=2)
+STORM_MAX_GAP = timedelta(minutes=2)
+
+# Error-group detail kept per failing remote publisher: enough for any report, bounded for hostile
+# histories.
+MAX_REMOTES_PER_GROUP = 50
+
+
+class _StormDetector:
+    """Collects runs of quick join/leave cycles as they close."""
+
+    __slots__ = ("_cycles", "_end", "_end_index", "_start", "_start_index", "storms")
+
+    def __init__(self) -> None:
+        self.storms: list[Storm] = []
+        self._cycles = 0
+        self._start: datetime | None = None
+        self._start_index = 0
+        self._end: datetime | None = None
+        self._end_index = 0
+
+    def cycle(self, start: datetime, start_index: int, end: datetime, end_index: int) -> None:
+        if end - start > STORM_MAX_CYCLE:
+            self.flush()
+            return
+        if self._end is None or start - self._end > STORM_MAX_GAP:
+            self.flush()
+            self._start, self._start_index = start, start_index
+        self._cycles += 1
+        self._end, self._end_index = end, end_index
+
+    def flush(self) -> None:
+        if self._cycles >= STORM_MIN_CYCLES and self._start is not None and self._end is not None:
+            self.storms.append(
+                Storm(self._start, self._end, self._cycles, self._start_index, self._end_index)
+            )
+        self._cycles = 0
+        self._start = self._end = None
+
+
+class _GroupBuilder:
+    """Mutable tally of one error group while the pass runs."""
+
+    __slots__ = (
+        "code",
+        "count",
+        "event_name",
+        "first",
+        "first_index",
+        "last",
+        "last_index",
+        "remotes",
+        "remotes_not_detailed",
+        "token",
+    )
+
+    def __init__(
+        self, event_name: str, code: str | None, time: datetime, index: int, token: TokenExchange | None
+    ) -> None:
+        self.event_name = event_name
+        self.code = code
+        self.count = 1
+        self.first = self.last = time
+        self.first_index = self.last_index = index
+        # remote id -> [count, first, last, received_from, received_until]
+        self.remotes: dict[str, list[Any]] = {}
+        self.remotes_not_detailed = 0
+        self.token = token
+
+    def add_remote(
+        self, remote: str, time: datetime, received: tuple[datetime | None, datetime | None]
+    ) -> None:
+        """Count a failure against one remote publisher (detail kept for the first few publishers)."""
+        tally = self.remotes.get(remote)
+        if tally is not None:
+            tally[0] += 1
+            tally[2] = time
+        elif len(self.remotes) < MAX_REMOTES_PER_GROUP:
+            self.remotes[remote] = [1, time, time, *received]
+        else:
+            self.remotes_not_detailed += 1
+
+    def freeze(self) -> ErrorGroup:
+        remotes = sorted(
+            (RemoteFailure(remote, *tally) for remote, tally in self.remotes.items()),
+            key=lambda r: (-r.count, r.first),
+        )
+        return ErrorGroup(
+            self.event_name,
+            self.code,
+            self.count,
+            self.first,
+            self.last,
+            self.first_index,
+            self.last_index,
+            tuple(remotes),
+            self.remotes_not_detailed,
+            self.token,
+        )
