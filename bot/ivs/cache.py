@@ -7,6 +7,7 @@ import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from cachetools import TLRUCache, TTLCache
 
@@ -67,19 +68,44 @@ class HistoryCache:
         self._ended_sessions: TTLCache[tuple[str, str], StageSession] = TTLCache(
             maxsize=1024, ttl=ended_ttl, timer=clock
         )
+        self._session_flights: dict[tuple[str, str], asyncio.Task[StageSession]] = {}
 
     def get(self, query: ParticipantQuery) -> ParticipantHistory | None:
         """The cached history if it has not expired."""
         return self._entries.get(query)
 
-    def ended_session(self, query: ParticipantQuery) -> StageSession | None:
-        """The query's session, if it is known to have ended."""
-        return self._ended_sessions.get((query.stage_arn, query.session_id))
+    async def session_or_fetch(
+        self, query: ParticipantQuery, fetch: Callable[[], Awaitable[StageSession]]
+    ) -> StageSession:
+        """The query's session: remembered if it has ended, else one lookup shared by everyone asking now.
+
+        People investigating one incident ask about several participants of the same session at once;
+        they need its start and end only once.
+        """
+        key = (query.stage_arn, query.session_id)
+        known = self._ended_sessions.get(key)
+        if known is not None:
+            return known
+        flight = self._session_flights.get(key)
+        if flight is None:
+            flight = asyncio.create_task(self._run_session(key, fetch))
+            flight.add_done_callback(_consume_outcome)
+            self._session_flights[key] = flight
+        return await asyncio.shield(flight)
+
+    async def _run_session(
+        self, key: tuple[str, str], fetch: Callable[[], Awaitable[StageSession]]
+    ) -> StageSession:
+        try:
+            session = await fetch()
+            if session.get("endTime"):
+                self._ended_sessions[key] = session
+            return session
+        finally:
+            self._session_flights.pop(key, None)
 
     def put(self, history: ParticipantHistory) -> None:
         """Store a history (one larger than the whole cache is simply not kept)."""
-        if history.session is not None and history.session_ended:
-            self._ended_sessions[(history.query.stage_arn, history.query.session_id)] = history.session
         with contextlib.suppress(ValueError):  # cachetools: larger than the whole cache
             self._entries[history.query] = history
 
@@ -102,6 +128,7 @@ class HistoryCache:
             flight = _Flight()
             self._flights[query] = flight
             flight.task = asyncio.create_task(self._run(query, flight, fetch))
+            flight.task.add_done_callback(_consume_outcome)
         elif on_progress is not None and flight.last_progress is not None:
             await on_progress(flight.last_progress)
         if on_progress is not None:
@@ -125,3 +152,9 @@ class HistoryCache:
     def in_flight(self) -> int:
         """Fetches under way (tests use it)."""
         return len(self._flights)
+
+
+def _consume_outcome(task: asyncio.Task[Any]) -> None:
+    """Mark a shared fetch's failure as seen: its waiters may all have given up (they get it if not)."""
+    if not task.cancelled():
+        task.exception()

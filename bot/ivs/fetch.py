@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from concurrent.futures import Executor
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -193,20 +193,19 @@ class IvsFetcher:
         query: ParticipantQuery,
         on_progress: ProgressCallback | None = None,
         *,
-        known_session: StageSession | None = None,
+        session_lookup: Callable[[], Coroutine[Any, Any, StageSession]] | None = None,
     ) -> ParticipantHistory:
         """Events, participant details and session times for one query, fetched concurrently.
 
         The events are required: their failure is the query's failure. The details only enrich the
         answer, so their failure is logged and the answer goes on without them, except when there are no
         events and IVS says the participant or session does not exist: then that is the answer.
-        ``known_session`` (an ended session, which cannot change) spares the GetStageSession call.
+        ``session_lookup`` replaces the GetStageSession call (the cache shares one lookup per session).
         """
         events_task = asyncio.create_task(self.list_participant_events(query, on_progress))
         participant_task = asyncio.create_task(self.get_participant(query))
-        session_task = asyncio.create_task(
-            _known(known_session) if known_session else self.get_stage_session(query)
-        )
+        lookup = session_lookup or (lambda: self.get_stage_session(query))
+        session_task = asyncio.create_task(lookup())
         try:
             events, pages = await events_task
         except BaseException:
@@ -228,10 +227,6 @@ class IvsFetcher:
             pages=pages,
             fetched_at=self._clock(),
         )
-
-
-async def _known(session: StageSession) -> StageSession:
-    return session
 
 
 async def _outcome(task: asyncio.Task[Mapping[str, Any]]) -> Mapping[str, Any] | IvsQueryError:

@@ -11,7 +11,7 @@ from botocore.config import Config
 from bot.ivs.cache import HistoryCache
 from bot.ivs.clients import DEFAULT_CONFIG, IvsClientFactory
 from bot.ivs.fetch import IvsFetcher
-from bot.ivs.history import ParticipantHistory, ProgressCallback
+from bot.ivs.history import ParticipantHistory, ProgressCallback, StageSession
 from bot.ivs.query import ParticipantQuery
 from bot.ivs.rate_limit import IVS_CALLS_PER_SECOND, SlidingWindowLimiter
 
@@ -49,9 +49,14 @@ class IvsService:
             IvsQueryError: a subclass saying what went wrong and what to do.
         """
 
+        async def get_stage_session() -> StageSession:
+            return await self._fetcher.get_stage_session(query)
+
+        async def shared_session() -> StageSession:
+            return await self._cache.session_or_fetch(query, get_stage_session)
+
         async def fetch(report: ProgressCallback) -> ParticipantHistory:
-            known = self._cache.ended_session(query)
-            return await self._fetcher.fetch_history(query, report, known_session=known)
+            return await self._fetcher.fetch_history(query, report, session_lookup=shared_session)
 
         return await self._cache.get_or_fetch(query, fetch, on_progress)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from dataclasses import replace
 from datetime import timedelta
 
@@ -103,6 +104,38 @@ async def test_a_waiter_that_gives_up_does_not_cancel_the_others_fetch() -> None
     await asyncio.sleep(0)
     first.cancel()
     assert await second is ENDED
+    assert len(calls) == 1
+
+
+async def test_a_failure_nobody_waits_for_any_more_is_not_reported_as_unretrieved(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    cache = HistoryCache()
+
+    async def failing_session() -> dict[str, object]:
+        await asyncio.sleep(0.01)
+        raise ThrottledError("slow down")
+
+    waiter = asyncio.create_task(cache.session_or_fetch(QUERY, failing_session))
+    await asyncio.sleep(0)
+    waiter.cancel()
+    await asyncio.sleep(0.05)
+    gc.collect()
+    assert "never retrieved" not in caplog.text
+
+
+async def test_concurrent_session_lookups_share_one_call_and_an_ended_one_is_remembered() -> None:
+    cache = HistoryCache()
+    calls: list[int] = []
+
+    async def lookup() -> dict[str, object]:
+        calls.append(1)
+        await asyncio.sleep(0.01)
+        return dict(ENDED.session or {})
+
+    results = await asyncio.gather(*(cache.session_or_fetch(QUERY, lookup) for _ in range(5)))
+    assert all(r == ENDED.session for r in results)
+    assert await cache.session_or_fetch(QUERY, lookup) == ENDED.session
     assert len(calls) == 1
 
 

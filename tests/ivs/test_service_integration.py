@@ -110,6 +110,16 @@ async def test_a_second_participant_of_an_ended_session_skips_get_stage_session(
     assert len(ivs_endpoint.calls_to("GetStageSession")) == 1
 
 
+async def test_concurrent_queries_about_one_session_share_one_get_stage_session(
+    ivs_endpoint: LocalIvsEndpoint, service: IvsService
+) -> None:
+    for n in range(5):
+        add_generated_history(ivs_endpoint.store, DEMO_STAGE_ARN, DEMO_SESSION_ID, f"team{n}", 5)
+    histories = await asyncio.gather(*(service.history(demo_query(f"team{n}")) for n in range(5)))
+    assert all(h.session_ended for h in histories)
+    assert len(ivs_endpoint.calls_to("GetStageSession")) == 1
+
+
 async def test_a_repeating_page_token_stops_with_a_clear_error(
     ivs_endpoint: LocalIvsEndpoint, service: IvsService
 ) -> None:
