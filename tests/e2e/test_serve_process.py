@@ -26,7 +26,7 @@ def _free_port() -> int:
 
 async def _wait_healthy(url: str, process: asyncio.subprocess.Process) -> None:
     async with aiohttp.ClientSession() as session:
-        for _ in range(200):
+        for _ in range(600):  # up to 30 s: a cold start on a loaded 2-core CI machine
             assert process.returncode is None, "the bot exited"
             try:
                 async with session.get(url + "/healthz") as response:
