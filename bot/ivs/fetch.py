@@ -237,11 +237,12 @@ async def _outcome(task: asyncio.Task[Mapping[str, Any]]) -> Mapping[str, Any] |
         return error
 
 
-def _optional(result: object, operation: str, query: ParticipantQuery) -> Mapping[str, Any] | None:
+def _optional(
+    result: Mapping[str, Any] | IvsQueryError, operation: str, query: ParticipantQuery
+) -> Mapping[str, Any] | None:
     if isinstance(result, IvsQueryError):
         logger.warning("%s failed for %s: %s", operation, query.as_value(), result.user_message)
         return None
-    assert isinstance(result, Mapping)
     return result or None
 
 

@@ -35,11 +35,6 @@ class IvsService:
         self._cache = cache
         self._executor = executor
 
-    @property
-    def fetcher(self) -> IvsFetcher:
-        """The underlying fetcher, for the enrichment calls (ListParticipants, ListStageSessions)."""
-        return self._fetcher
-
     async def history(
         self, query: ParticipantQuery, *, on_progress: ProgressCallback | None = None
     ) -> ParticipantHistory:
@@ -49,11 +44,8 @@ class IvsService:
             IvsQueryError: a subclass saying what went wrong and what to do.
         """
 
-        async def get_stage_session() -> StageSession:
-            return await self._fetcher.get_stage_session(query)
-
         async def shared_session() -> StageSession:
-            return await self._cache.session_or_fetch(query, get_stage_session)
+            return await self._cache.session_or_fetch(query, lambda: self._fetcher.get_stage_session(query))
 
         async def fetch(report: ProgressCallback) -> ParticipantHistory:
             return await self._fetcher.fetch_history(query, report, session_lookup=shared_session)
