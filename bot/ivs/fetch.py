@@ -226,6 +226,8 @@ class IvsFetcher:
             session=_optional(session, "GetStageSession", query),
             pages=pages,
             fetched_at=self._clock(),
+            participant_error=_reason(participant),
+            session_error=_reason(session),
         )
 
 
@@ -244,6 +246,10 @@ def _optional(
         logger.warning("%s failed for %s: %s", operation, query.as_value(), result.user_message)
         return None
     return result or None
+
+
+def _reason(result: Mapping[str, Any] | IvsQueryError) -> str | None:
+    return result.user_message if isinstance(result, IvsQueryError) else None
 
 
 def _snake(operation: str) -> str:

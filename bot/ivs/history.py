@@ -39,6 +39,9 @@ class ParticipantHistory:
         session: GetStageSession's ``stageSession`` (``startTime``, ``endTime`` absent while live), or None.
         pages: ListParticipantEvents calls it took.
         fetched_at: when the fetch finished (UTC).
+        participant_error: why ``participant`` is None when its call failed (one line for the user, e.g.
+            access denied naming ``ivs:GetParticipant``); None otherwise.
+        session_error: likewise for ``session`` (GetStageSession).
     """
 
     query: ParticipantQuery
@@ -47,6 +50,8 @@ class ParticipantHistory:
     session: StageSession | None
     pages: int
     fetched_at: datetime
+    participant_error: str | None = None
+    session_error: str | None = None
 
     @property
     def session_ended(self) -> bool:

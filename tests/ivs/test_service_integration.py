@@ -154,6 +154,16 @@ async def test_each_aws_error_becomes_a_one_line_answer_with_the_request_id(
     assert "(AWS request id " in message
 
 
+async def test_denied_participant_details_do_not_stop_the_answer_but_say_which_permission_is_missing(
+    ivs_endpoint: LocalIvsEndpoint, service: IvsService
+) -> None:
+    ivs_endpoint.faults.fail_next("AccessDeniedException", count=5, operation="GetParticipant")
+    history = await service.history(demo_query(BITRATE_GUEST))
+    assert history.events and history.participant is None
+    assert history.participant_error is not None and "`ivs:GetParticipant`" in history.participant_error
+    assert history.session is not None and history.session_error is None
+
+
 async def test_an_unknown_participant_is_reported_as_not_found(
     ivs_endpoint: LocalIvsEndpoint, service: IvsService
 ) -> None:
