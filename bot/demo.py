@@ -14,16 +14,23 @@ import asyncio
 import json
 import os
 import sys
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.analysis import analyze
 from bot.ivs.errors import IvsQueryError
 from bot.ivs.history import ParticipantHistory
-from bot.ivs.query import parse_query
+from bot.ivs.query import ParticipantQuery
 from bot.ivs.service import IvsService, create_ivs_service
 from bot.local.ivs_endpoint import LocalIvsEndpoint
-from bot.local.scenarios import DEMO_PARTICIPANTS, DEMO_SESSION_ID, DEMO_STAGE_ARN
+from bot.local.scenarios import (
+    DEMO_LIVE_PARTICIPANTS,
+    DEMO_LIVE_SESSION_ID,
+    DEMO_PARTICIPANTS,
+    DEMO_SESSION_ID,
+    DEMO_STAGE_ARN,
+)
 from bot.views import block_kit_builder_url, build_reply, render_terminal
 
 # Credentials for the local endpoint only: it checks that calls are signed, not who signed them.
@@ -38,31 +45,45 @@ DEMO_ENVIRONMENT = {
 DEMO_OUTPUT = Path("demo-output")
 
 
-def render(history: ParticipantHistory, now: datetime, output: Path = DEMO_OUTPUT) -> str:
+# Every demo participant and the session it is in.
+DEMO_SESSIONS = {pid: DEMO_SESSION_ID for pid in DEMO_PARTICIPANTS} | {
+    pid: DEMO_LIVE_SESSION_ID for pid in DEMO_LIVE_PARTICIPANTS
+}
+DEMO_STORIES = DEMO_PARTICIPANTS | DEMO_LIVE_PARTICIPANTS
+
+
+@dataclass(frozen=True, slots=True)
+class DemoReport:
+    """One participant's terminal report, and where its Slack reply was saved."""
+
+    text: str
+    saved: Path | None = None
+    builder_url: str | None = None
+
+
+def render(history: ParticipantHistory, now: datetime, output: Path = DEMO_OUTPUT) -> DemoReport:
     """One participant's report for the terminal; its Slack reply is saved as Block Kit JSON in ``output``."""
     analysis = analyze(history, now=now)
     reply = build_reply(analysis)
     output.mkdir(parents=True, exist_ok=True)
     path = output / f"{history.query.participant_id}.json"
     path.write_text(json.dumps({"text": reply.text, "blocks": reply.blocks}, indent=2, ensure_ascii=False))
-    return (
-        f"{render_terminal(analysis)}\n\nSlack reply: {path} ({len(reply.blocks)} blocks)\n"
-        f"Preview in Block Kit Builder: {block_kit_builder_url(reply.blocks)}"
-    )
+    text = f"{render_terminal(analysis)}\n\nSlack reply: {path} ({len(reply.blocks)} blocks)"
+    return DemoReport(text, path, block_kit_builder_url(reply.blocks))
 
 
 async def run_demo(
     service: IvsService, participant_ids: list[str], now: datetime | None = None, output: Path = DEMO_OUTPUT
-) -> list[str]:
+) -> list[DemoReport]:
     """Fetch every participant's history at once (the limiter keeps the calls under 5 per second)."""
     now = now or datetime.now(UTC)
 
-    async def one(participant_id: str) -> str:
+    async def one(participant_id: str) -> DemoReport:
+        query = ParticipantQuery(DEMO_STAGE_ARN, DEMO_SESSIONS[participant_id], participant_id)
         try:
-            query = parse_query(f"{DEMO_STAGE_ARN} {DEMO_SESSION_ID} {participant_id}")
             history = await service.history(query)
         except IvsQueryError as error:
-            return f"{participant_id}: {error.user_message}"
+            return DemoReport(f"{participant_id}: {error.user_message.replace('`', '')}")
         return render(history, now, output)
 
     try:
@@ -79,18 +100,29 @@ def main(argv: list[str]) -> int:
         "--output", type=Path, default=DEMO_OUTPUT, help="where to save each Slack reply's Block Kit JSON"
     )
     args = parser.parse_args(argv)
-    participant_ids = args.participants or list(DEMO_PARTICIPANTS)
+    participant_ids = args.participants or list(DEMO_STORIES)
+    unknown = [pid for pid in participant_ids if pid not in DEMO_SESSIONS]
+    if unknown:
+        choices = "\n".join(f"  {pid}  {story}" for pid, story in DEMO_STORIES.items())
+        print(f"not a demo participant: {', '.join(unknown)}. Choose from:\n{choices}", file=sys.stderr)
+        return 2
 
     with LocalIvsEndpoint().running_in_thread() as endpoint:
         os.environ.update(DEMO_ENVIRONMENT)
         os.environ["AWS_ENDPOINT_URL_IVS_REALTIME"] = endpoint.url
-        print(f"Demo stage {DEMO_STAGE_ARN}, session {DEMO_SESSION_ID}")
+        print(f"Demo stage {DEMO_STAGE_ARN}")
+        print(f"Sessions {DEMO_SESSION_ID} (ended) and {DEMO_LIVE_SESSION_ID} (live)")
         print(f"Local IVS RealTime endpoint: {endpoint.url}\n")
         for participant_id in participant_ids:
-            print(f"- {participant_id}: {DEMO_PARTICIPANTS.get(participant_id, '(not a demo participant)')}")
+            print(f"- {participant_id} ({DEMO_SESSIONS[participant_id]}): {DEMO_STORIES[participant_id]}")
         print()
         reports = asyncio.run(run_demo(create_ivs_service(), participant_ids, output=args.output))
-    print(f"\n\n{'=' * 100}\n\n".join(reports))
+    print(f"\n\n{'=' * 100}\n\n".join(report.text for report in reports))
+    previews = [r for r in reports if r.builder_url]
+    if previews:
+        print(f"\n\n{'=' * 100}\nWhat Slack would show: paste a saved file into Block Kit Builder, or open")
+        for report in previews:
+            print(f"\n{report.saved}:\n{report.builder_url}")
     return 0
 
 

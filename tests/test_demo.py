@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.__main__ import main
-from bot.local.scenarios import DEMO_PARTICIPANTS
+from bot.local.scenarios import DEMO_LIVE_PARTICIPANTS, DEMO_PARTICIPANTS
 
 
 def test_python_m_bot_demo_fetches_and_shows_every_demo_participant(tmp_path: Path) -> None:
@@ -22,13 +22,20 @@ def test_python_m_bot_demo_fetches_and_shows_every_demo_participant(tmp_path: Pa
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    for participant_id in DEMO_PARTICIPANTS:
+    for participant_id in [*DEMO_PARTICIPANTS, *DEMO_LIVE_PARTICIPANTS]:
         assert participant_id in result.stdout
     assert "BITRATE_EXCEEDED" in result.stdout
     assert "Traceback" not in result.stderr
-    assert "Preview in Block Kit Builder: https://app.slack.com/block-kit-builder/#" in result.stdout
+    assert result.stdout.count("\nhttps://app.slack.com/block-kit-builder/#") == len(DEMO_PARTICIPANTS) + 2
     saved = sorted(p.stem for p in tmp_path.glob("*.json"))
-    assert saved == sorted(DEMO_PARTICIPANTS)
+    assert saved == sorted([*DEMO_PARTICIPANTS, *DEMO_LIVE_PARTICIPANTS])
+
+
+def test_a_participant_that_is_not_in_the_demo_is_named_with_the_choices(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["demo", "NoSuchPart1", "bad id!"]) == 2
+    error = capsys.readouterr().err
+    assert "not a demo participant: NoSuchPart1, bad id!" in error
+    assert all(pid in error for pid in DEMO_PARTICIPANTS)
 
 
 def test_an_unknown_sub_command_prints_usage_and_fails(capsys) -> None:  # type: ignore[no-untyped-def]

@@ -175,10 +175,16 @@ DEMO_PARTICIPANTS: dict[str, str] = {
     STRANDED_VIEWER: f"viewer kept subscribing to co-host {CO_HOST} after they left: PUBLISHER_NOT_FOUND",
     CO_HOST: "co-host who stopped publishing and left at 18:24:30, 24 minutes in",
     THIRTEENTH_PUBLISHER: "13th publisher: PUBLISH_ERROR QUOTA_EXCEEDED while 12 others were publishing",
-    RECONNECT_STORM: "mobile viewer in a reconnect storm: 16 JOINED/LEFT cycles in 5 minutes, no errors",
+    RECONNECT_STORM: "mobile viewer in a reconnect storm: 16 JOINED/LEFT cycles in 4 minutes, no errors",
     TOKEN_EXCHANGED: "guest whose token exchange removed PUBLISH: PUBLISH_ERROR INSUFFICIENT_CAPABILITIES",
     NEVER_JOINED: "ffmpeg over plain RTMP to an RTMPS-only ingest: JOIN_ERROR INVALID_PROTOCOL, never joined",
     HOSTILE_TEXT: "hostile userId/attributes (<!channel>, links), an unknown event name and error code",
+}
+
+# The second, live session (started 20 minutes before the demo runs; no end time yet).
+DEMO_LIVE_PARTICIPANTS: dict[str, str] = {
+    LIVE_HOST: "host of the live session: still connected and publishing",
+    LIVE_VIEWER: "viewer of the live session: still connected and watching the host",
 }
 
 _DEMO_DAY = datetime(2026, 3, 12, tzinfo=UTC)
@@ -545,9 +551,9 @@ def _add_live_session(store: ScenarioStore, now: datetime) -> None:
     start = (now - timedelta(minutes=20)).replace(microsecond=0)
     store.add_session(DEMO_STAGE_ARN, DEMO_LIVE_SESSION_ID, start)
     joined = start + timedelta(seconds=4)
-    for pid, user, role, published in (
-        (LIVE_HOST, "host-maria", "host", True),
-        (LIVE_VIEWER, "viewer-0193", "viewer", False),
+    for pid, user, role, published, first_join in (
+        (LIVE_HOST, "host-maria", "host", True, joined),
+        (LIVE_VIEWER, "viewer-0193", "viewer", False, joined + timedelta(seconds=30)),
     ):
         store.add_participant(
             DEMO_STAGE_ARN,
@@ -555,7 +561,7 @@ def _add_live_session(store: ScenarioStore, now: datetime) -> None:
             pid,
             **_details(
                 user,
-                joined,
+                first_join,
                 published,
                 attributes={"role": role},
                 **_web("Chrome", "131.0.6778.86", "macOS", "14.6.1", isp="Comcast Cable"),
