@@ -6,8 +6,11 @@ by IVS is rejected here first, so invalid input never costs an AWS call.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+
+import botocore.loaders
 
 from bot.ivs.errors import InvalidQueryError
 
@@ -28,6 +31,18 @@ USAGE = "/ivs-events <stage-arn> <session-id> <participant-id>"
 EXAMPLE = "/ivs-events arn:aws:ivs:us-west-2:123456789012:stage/abcdABCDefgh st-a1b2c3d4e5f6g abCDEf12GHIj"
 
 
+@functools.cache
+def _region_patterns() -> tuple[re.Pattern[str], ...]:
+    """Every AWS partition's region pattern, from botocore's own endpoint data (no call, no network)."""
+    partitions = botocore.loaders.create_loader().load_data("endpoints")["partitions"]
+    return tuple(re.compile(p["regionRegex"]) for p in partitions if p.get("regionRegex"))
+
+
+def is_aws_region(region: str) -> bool:
+    """True when ``region`` has the shape of a region of some AWS partition (new regions included)."""
+    return any(pattern.match(region) for pattern in _region_patterns())
+
+
 def _shown(value: str, limit: int = 80) -> str:
     """Cut a user value for display in an error message (the message itself is escaped later)."""
     return value if len(value) <= limit else value[: limit - 1] + "…"
@@ -45,6 +60,12 @@ class ParticipantQuery:
         if len(self.stage_arn) > 128 or not STAGE_ARN_RE.fullmatch(self.stage_arn):
             raise InvalidQueryError(
                 "stage ARN", f"stage ARN must look like {STAGE_ARN_SHAPE}, got `{_shown(self.stage_arn)}`"
+            )
+        if not is_aws_region(self.region):
+            raise InvalidQueryError(
+                "stage ARN",
+                f"stage ARN names region `{_shown(self.region)}`, which is not an AWS region "
+                "(for example `us-west-2`)",
             )
         if not SESSION_ID_RE.fullmatch(self.session_id):
             raise InvalidQueryError(

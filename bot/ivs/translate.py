@@ -100,9 +100,15 @@ def _translate_client_error(exc: ClientError, *, operation: str, resource: str, 
     if code in _ACCESS_DENIED:
         return AccessDeniedError(f"ivs:{operation}", resource, request_id=request_id)
     if code == "ResourceNotFoundException":
+        owner = resource.split(":")[4] if resource.startswith("arn:") and resource.count(":") >= 5 else ""
+        credentials = (
+            f"the bot's AWS credentials are for account {owner}, which owns the stage"
+            if owner
+            else ("the bot's AWS credentials are for the account that owns the stage")
+        )
         return NotFoundError(
-            f"IVS found nothing for `{resource}` in {region}: {message or 'resource not found'}. "
-            "Check the ids, and that the stage is in this account and region.",
+            f"IVS found nothing for these ids in {region} ({message or 'resource not found'}). "
+            f"Check the ids, and that {credentials}.",
             request_id=request_id,
         )
     if code == "ValidationException":

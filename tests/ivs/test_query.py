@@ -41,6 +41,7 @@ def test_a_short_session_id_is_named_with_the_expected_shape() -> None:
         (f"arn:aws:ivs:us-west-2:1234:stage/abc {SESSION} {PARTICIPANT}", "stage ARN"),
         (f"arn:aws:ivs:us-west-2:123456789012:channel/abc {SESSION} {PARTICIPANT}", "stage ARN"),
         (f"arn:aws:ivs:us-west-2:123456789012:stage/{'a' * 120} {SESSION} {PARTICIPANT}", "stage ARN"),
+        (f"arn:aws:ivs:mars-west-9:123456789012:stage/abc {SESSION} {PARTICIPANT}", "stage ARN"),
         (f"{ARN} st-a1b2c3d4e5f6g7 {PARTICIPANT}", "session id"),
         (f"{ARN} xx-a1b2c3d4e5f6g {PARTICIPANT}", "session id"),
         (f"{ARN} {SESSION} bad_participant!", "participant id"),
@@ -73,8 +74,22 @@ _MODEL = botocore.session.get_session().get_service_model("ivs-realtime")
 _INPUT = _MODEL.operation_model("ListParticipantEvents").input_shape
 
 
+def test_a_region_that_is_not_an_aws_region_is_named_before_any_call() -> None:
+    with pytest.raises(InvalidQueryError, match="`mars-west-9`, which is not an AWS region"):
+        parse_query(f"arn:aws:ivs:mars-west-9:123456789012:stage/abc {SESSION} {PARTICIPANT}")
+
+
+@pytest.mark.parametrize(
+    "region", ["us-west-2", "eu-central-1", "ap-northeast-2", "ap-south-2", "mx-central-1"]
+)
+def test_real_regions_and_ones_newer_than_botocore_are_accepted(region: str) -> None:
+    assert (
+        parse_query(f"arn:aws:ivs:{region}:123456789012:stage/abc {SESSION} {PARTICIPANT}").region == region
+    )
+
+
 @given(
-    region=st.from_regex(r"[a-z]{2}-[a-z]{4,9}-[1-9]", fullmatch=True),
+    region=st.from_regex(r"(us|eu|ap|sa|ca|me|af)-[a-z]{4,9}-[1-9]", fullmatch=True),
     account=st.from_regex(r"[0-9]{12}", fullmatch=True),
     stage=st.from_regex(r"[a-zA-Z0-9-]{1,80}", fullmatch=True),
     session=st.from_regex(r"st-[a-zA-Z0-9]{13}", fullmatch=True),

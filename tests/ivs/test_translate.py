@@ -76,3 +76,16 @@ def test_the_request_id_is_kept_and_a_long_aws_message_is_cut() -> None:
     )
     assert error.request_id == "rid-1"
     assert len(error.user_message) < 400
+
+
+def test_not_found_names_the_region_and_the_account_that_owns_the_stage() -> None:
+    error = translate_error(
+        client_error("ResourceNotFoundException", 404, "Participant not found"),
+        operation="GetParticipant",
+        resource=ARN,
+        region="us-west-2",
+    )
+    assert error.user_message.startswith(
+        "IVS found nothing for these ids in us-west-2 (Participant not found)."
+    )
+    assert "account 123456789012, which owns the stage" in error.user_message
