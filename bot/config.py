@@ -15,8 +15,9 @@ from urllib.parse import urlsplit
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_PORT = 3000
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"", "0", "false", "no", "off"}
+# The spellings a yes/no variable accepts (any case); the error message lists them all, in this order.
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
 
 
 class ConfigError(Exception):
@@ -34,7 +35,8 @@ class Settings:
         slack_api_url: ``SLACK_API_URL``, the Web API base URL (a local stand-in in tests and the console).
         port: ``PORT`` for HTTP mode.
         log_level: ``LOG_LEVEL`` (DEBUG, INFO, WARNING, ERROR).
-        loop_monitor: ``IVS_EVENTS_LOOP_MONITOR``: measure event-loop stalls and show the worst at /healthz.
+        loop_monitor: ``IVS_EVENTS_LOOP_MONITOR`` (1/true/yes/on; unset or 0/false/no/off is off): measure
+            event-loop stalls and show the worst at /healthz.
     """
 
     slack_bot_token: str = field(repr=False)
@@ -119,9 +121,11 @@ def _flag(environ: Mapping[str, str], name: str) -> bool:
     value = environ.get(name, "").strip().lower()
     if value in _TRUE:
         return True
-    if value in _FALSE:
+    if not value or value in _FALSE:
         return False
-    raise ConfigError(f"{name} must be 1 or 0")
+    raise ConfigError(
+        f"{name} must be {'/'.join(_TRUE)} to turn it on, or {'/'.join(_FALSE)} (or unset) for off"
+    )
 
 
 def configure_logging(settings: Settings) -> None:

@@ -45,6 +45,38 @@ def test_the_api_url_and_port_come_from_the_environment() -> None:
 
 
 @pytest.mark.parametrize(
+    ("value", "on"),
+    [
+        ("1", True),
+        ("true", True),
+        ("YES", True),
+        ("on", True),
+        ("0", False),
+        ("false", False),
+        ("no", False),
+        ("Off", False),
+        ("", False),
+    ],
+)
+def test_the_loop_monitor_switch_takes_every_spelling_its_error_message_lists(value: str, on: bool) -> None:
+    environ = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SECRET, "IVS_EVENTS_LOOP_MONITOR": value}
+    assert Settings.from_env(environ).loop_monitor is on
+
+
+def test_a_loop_monitor_switch_it_does_not_know_is_refused_with_the_spellings_it_takes() -> None:
+    environ = {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "IVS_EVENTS_LOOP_MONITOR": "maybe",
+    }
+    with pytest.raises(ConfigError) as raised:
+        Settings.from_env(environ)
+    assert str(raised.value) == (
+        "IVS_EVENTS_LOOP_MONITOR must be 1/true/yes/on to turn it on, or 0/false/no/off (or unset) for off"
+    )
+
+
+@pytest.mark.parametrize(
     ("environ", "named"),
     [
         ({}, "SLACK_BOT_TOKEN is not set"),

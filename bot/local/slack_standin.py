@@ -3,7 +3,8 @@
 ``SlackStandIn`` is an aiohttp server (port 0 by default) that answers the Web API methods the bot uses,
 gives out ``response_url`` and upload URLs under its own address, and records every call (method, body,
 headers) so tests can assert what the bot sent. Failures are scriptable: 429 with Retry-After for the next
-N calls of a method, ``not_in_channel`` for a channel, a join that is refused.
+N calls of a method, ``not_in_channel`` for a channel, a join that is refused, a wrong bot or app token
+(``invalid_auth``), a Web API that never answers, a Socket Mode WebSocket that is refused.
 
 ``SlackRequests`` plays Slack's other half: it builds the payloads of a slash command, a button click, a
 message shortcut and an Events API delivery, signs them like Slack does and POSTs them to the app.
@@ -117,9 +118,20 @@ class SlackStandIn:
             client = AsyncWebClient(token="xoxb-test", base_url=slack.api_url)
     """
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, bot_token: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        bot_token: str | None = None,
+        app_token: str | None = None,
+    ) -> None:
         self._host, self._port = host, port
         self._bot_token = bot_token
+        self._app_token = app_token
+        self._sockets_refused = False
+        self._stalled = False
+        self._unstall = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.url = ""
         self.calls: list[Call] = []
@@ -166,6 +178,7 @@ class SlackStandIn:
 
     async def close(self) -> None:
         """Stop serving."""
+        self._unstall.set()
         for socket in self._sockets:
             await socket.close()
         if self._runner is not None:
@@ -198,6 +211,14 @@ class SlackStandIn:
     def deny_channel(self, channel: str, error: str = "not_in_channel") -> None:
         """Refuse posts and file shares in ``channel`` with ``error`` until the bot joins it."""
         self._denied[channel] = error
+
+    def stall(self) -> None:
+        """Leave every Web API call unanswered (recorded on arrival, status 0) until the stand-in closes."""
+        self._stalled = True
+
+    def refuse_sockets(self) -> None:
+        """Answer every Socket Mode WebSocket handshake with 503 (recorded as ``socket_refused``)."""
+        self._sockets_refused = True
 
     def refuse_join(self, channel: str, error: str = "method_not_supported_for_channel_type") -> None:
         """Make conversations.join fail for ``channel`` (a private channel, say)."""
@@ -256,6 +277,10 @@ class SlackStandIn:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         body = await _read_body(request)
+        if self._stalled:
+            self._record(method, body, request, 0, {})
+            await self._unstall.wait()
+            return web.Response(status=503, text="stalled")
         status, headers, answer = self._answer(method, body, request)
         self._record(method, body, request, status, answer)
         return web.json_response(answer, status=status, headers=headers)
@@ -272,6 +297,8 @@ class SlackStandIn:
         if method == "apps.connections.open":  # Socket Mode: called with the app-level token
             if not authorization.startswith("Bearer xapp-"):
                 return 200, {}, {"ok": False, "error": "not_allowed_token_type"}
+            if self._app_token is not None and authorization != f"Bearer {self._app_token}":
+                return 200, {}, {"ok": False, "error": "invalid_auth"}
         elif self._bot_token is not None and authorization != f"Bearer {self._bot_token}":
             return 200, {}, {"ok": False, "error": "invalid_auth"}
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
@@ -412,8 +439,11 @@ class SlackStandIn:
         self._record("response_url", {"hook": hook, **body}, request, status, answer)
         return web.Response(status=status, text="ok" if status == 200 else "used_url")
 
-    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+    async def _socket(self, request: web.Request) -> web.StreamResponse:
         """Socket Mode: say hello, then relay envelopes to the app and collect its acks."""
+        if self._sockets_refused:
+            self._record("socket_refused", {}, request, 503, {})
+            return web.Response(status=503, text="sockets refused")
         socket = web.WebSocketResponse()
         await socket.prepare(request)
         self._sockets.append(socket)

@@ -1,4 +1,8 @@
-"""``python -m bot`` as a process: health check, a real command, and SIGTERM letting the answer finish."""
+"""``python -m bot`` as a process: start-up checks, health check, a real command, and SIGTERM at any time.
+
+A token Slack rejects, or a Slack that cannot be reached, ends start-up with one line and exit code 2; a
+SIGTERM always ends the process (exit 0), letting an answer in flight finish first.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ from bot.local.scenarios import HOST
 from bot.local.slack_standin import SlackRequests, SlackStandIn
 from bot.slack_ids import COMMAND
 from tests.fixtures.slack import BOT_TOKEN, SIGNING_SECRET, demo_query
+
+APP_TOKEN = "xapp-1-A1-process-test-not-real"
 
 
 def _free_port() -> int:
@@ -36,6 +42,104 @@ async def _wait_healthy(url: str, process: asyncio.subprocess.Process) -> None:
                 pass
             await asyncio.sleep(0.05)
     raise AssertionError("the bot never became healthy")
+
+
+def _env(slack_api_url: str, **variables: str) -> dict[str, str]:
+    return {**os.environ, "SLACK_API_URL": slack_api_url, "SLACK_BOT_TOKEN": BOT_TOKEN, **variables}
+
+
+async def _run_to_the_end(env: dict[str, str]) -> tuple[int, str]:
+    """Run ``python -m bot`` until it exits by itself (waiting at most 60 s); returns its code and stderr."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", env=env, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode is not None
+    return process.returncode, stderr.decode()
+
+
+async def _stop_once(slack: SlackStandIn, started: str, env: dict[str, str]) -> tuple[int, str]:
+    """Start ``python -m bot``, wait until the stand-in has seen the ``started`` call, then SIGTERM it.
+
+    Returns the exit code and stderr; fails if the bot is still running 10 s after SIGTERM.
+    """
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", env=env, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        exited = asyncio.ensure_future(process.wait())
+        seen = asyncio.ensure_future(slack.wait_for(lambda: slack.calls_to(started), within=30))
+        await asyncio.wait({exited, seen}, return_when=asyncio.FIRST_COMPLETED)
+        seen.cancel()
+        assert process.returncode is None, "the bot exited before SIGTERM"
+        await seen  # the stand-in saw the call (a TimeoutError here says it never came)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=10)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode is not None
+    return process.returncode, stderr.decode()
+
+
+async def test_a_bot_token_slack_rejects_stops_start_up_with_one_line_and_exit_code_2(
+    slack: SlackStandIn,
+) -> None:
+    wrong = "xoxb-0000-a-token-slack-rejects"
+    code, stderr = await _run_to_the_end(
+        _env(
+            slack.api_url, SLACK_BOT_TOKEN=wrong, SLACK_SIGNING_SECRET=SIGNING_SECRET, PORT=str(_free_port())
+        )
+    )
+    assert code == 2
+    assert stderr == "ivs-events: Slack rejected SLACK_BOT_TOKEN (invalid_auth): check the token\n"
+    assert len(slack.calls_to("auth.test")) == 1
+
+
+async def test_an_unreachable_slack_stops_start_up_with_one_line_naming_the_api_url() -> None:
+    refused = "http://127.0.0.1:9/api/"  # the discard port on loopback refuses connections
+    code, stderr = await _run_to_the_end(
+        _env(refused, SLACK_SIGNING_SECRET=SIGNING_SECRET, PORT=str(_free_port()))
+    )
+    assert code == 2
+    assert stderr.count("\n") == 1 and stderr.startswith(
+        f"ivs-events: cannot reach Slack at SLACK_API_URL {refused}"
+    )
+    assert "Traceback" not in stderr and BOT_TOKEN not in stderr
+
+
+async def test_an_app_token_slack_rejects_stops_socket_mode_start_up_with_exit_code_2() -> None:
+    async with SlackStandIn(bot_token=BOT_TOKEN, app_token=APP_TOKEN) as slack:
+        code, stderr = await _run_to_the_end(_env(slack.api_url, SLACK_APP_TOKEN="xapp-1-A1-a-wrong-one"))
+    assert code == 2
+    assert (
+        stderr.splitlines()[-1]
+        == "ivs-events: Slack rejected SLACK_APP_TOKEN (invalid_auth): check the token"
+    )
+    assert "Traceback" not in stderr and "xapp-1-A1-a-wrong-one" not in stderr
+
+
+async def test_sigterm_stops_socket_mode_while_it_cannot_connect(slack: SlackStandIn) -> None:
+    slack.refuse_sockets()
+    code, stderr = await _stop_once(slack, "socket_refused", _env(slack.api_url, SLACK_APP_TOKEN=APP_TOKEN))
+    assert code == 0, stderr
+    assert "Failed to connect" in stderr and "Traceback" not in stderr
+    assert BOT_TOKEN not in stderr and APP_TOKEN not in stderr
+
+
+async def test_sigterm_stops_start_up_while_slack_does_not_answer(slack: SlackStandIn) -> None:
+    slack.stall()
+    code, stderr = await _stop_once(
+        slack, "auth.test", _env(slack.api_url, SLACK_SIGNING_SECRET=SIGNING_SECRET, PORT=str(_free_port()))
+    )
+    assert code == 0, stderr
+    assert "stopped before start-up finished" in stderr and "Traceback" not in stderr
 
 
 async def test_sigterm_stops_the_server_after_the_answer_in_flight_is_delivered(
