@@ -78,7 +78,8 @@ def _at(seconds: float) -> datetime:
 
 
 def adversarial_shapes(count: int) -> dict[str, list[dict[str, Any]]]:
-    """Histories shaped to hurt: every event a cycle, an error, a new publisher, a token, a new name."""
+    """Histories shaped to hurt: every event a cycle, a failed cycle, an error, a new publisher, a token, a
+    new name."""
     pid = QUERY.participant_id
     cycles: list[dict[str, Any]] = []
     publishers: list[dict[str, Any]] = [{"name": "JOINED", "participantId": pid, "eventTime": START}]
@@ -103,8 +104,21 @@ def adversarial_shapes(count: int) -> dict[str, list[dict[str, Any]]]:
             },
         ]
     publishers.sort(key=lambda e: e["eventTime"])
+    retries: list[dict[str, Any]] = []
+    for n in range(count // 3):  # an encoder retrying a refused publish: each cycle holds a failure
+        retries += [
+            {"name": "JOINED", "participantId": pid, "eventTime": _at(6 * n)},
+            {
+                "name": "PUBLISH_ERROR",
+                "participantId": pid,
+                "eventTime": _at(6 * n + 2),
+                "errorCode": "BITRATE_EXCEEDED",
+            },
+            {"name": "LEFT", "participantId": pid, "eventTime": _at(6 * n + 3)},
+        ]
     return {
         "one storm of 50,000 join/leave cycles": cycles,
+        "33,333 cycles, each refused a publish": retries,
         "100,000 errors from 100,000 publishers": [
             {
                 "name": "SUBSCRIBE_ERROR",

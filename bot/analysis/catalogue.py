@@ -65,6 +65,9 @@ class EventNameInfo:
 class ErrorCodeInfo:
     """The explanation of one ``Event.errorCode``: plain text, rendered (and escaped) by the views.
 
+    Ids, codes, event names and API names are marked with backticks; findings turn them into quoted parts
+    (see :func:`~bot.analysis.phrases.marked`), so they read as code in Slack and plain in a terminal.
+
     Attributes:
         headline: a few words for titles ("the stage already had 12 publishers").
         meaning: one plain-language sentence.
@@ -129,15 +132,15 @@ _CODES = (
         headline="the token does not allow it",
         meaning="The participant tried to do something its token does not allow.",
         causes=(
-            "The token was created without the capability this client needs: PUBLISH to send media, "
-            "SUBSCRIBE to receive it (CreateParticipantToken `capabilities`).",
-            "A TOKEN_EXCHANGED event swapped in a token with fewer capabilities.",
+            "The token was created without the capability this client needs: `PUBLISH` to send media, "
+            "`SUBSCRIBE` to receive it (`CreateParticipantToken` `capabilities`).",
+            "A `TOKEN_EXCHANGED` event swapped in a token with fewer capabilities.",
             "The app handed a viewer's token to a host (or the other way round).",
         ),
         next_steps=(
-            "Check the `capabilities` the backend puts in the token: PUBLISH and/or SUBSCRIBE.",
-            "If a TOKEN_EXCHANGED came just before, compare its previousToken and newToken capabilities "
-            "in the full JSON.",
+            "Check the `capabilities` the backend puts in the token: `PUBLISH` and/or `SUBSCRIBE`.",
+            "If a `TOKEN_EXCHANGED` came just before, compare its `previousToken` and `newToken` "
+            "capabilities in the full JSON.",
             "Issue a token with the right capabilities and rejoin.",
         ),
         doc=CREATE_TOKEN_API_DOC,
@@ -148,13 +151,13 @@ _CODES = (
         headline="the stage was full",
         meaning="More participants wanted to publish or subscribe than the stage allows.",
         causes=(
-            "On publish: 12 participants were already publishing; a stage allows 12 publishers and "
-            "this quota is not adjustable.",
+            "On publish: the stage already had its 12 publishers (a stage allows 12 publishers and "
+            "this quota is not adjustable).",
             "On subscribe: the stage reached its subscriber quota (10,000 per stage by default; "
             "adjustable through Service Quotas).",
         ),
         next_steps=(
-            "Count who was publishing at that moment (ListParticipants with filterByPublished).",
+            "Count who was publishing at that moment (`ListParticipants` with `filterByPublished`).",
             "Keep at most 12 publishers per stage: unpublish idle hosts or split them over stages.",
             "For more than 10,000 viewers, request a subscriber quota increase before the event.",
         ),
@@ -256,11 +259,11 @@ _CODES = (
         headline="plain RTMP where RTMPS is required",
         meaning="The ingest configuration requires RTMPS but the participant streamed with plain RTMP.",
         causes=(
-            "The encoder URL starts with rtmp:// instead of rtmps://.",
+            "The encoder URL starts with `rtmp://` instead of `rtmps://`.",
             "The ingest configuration does not allow insecure ingest.",
         ),
         next_steps=(
-            "Use the rtmps:// ingest URL of the ingest configuration.",
+            "Use the `rtmps://` ingest URL of the ingest configuration.",
             "Only if plain RTMP is intended: allow insecure ingest on the ingest configuration.",
         ),
         doc=RTMP_PUBLISHING_DOC,
@@ -276,7 +279,7 @@ _CODES = (
         ),
         next_steps=(
             "Copy the key again from the ingest configuration attached to this stage, in the stage's "
-            "region (GetIngestConfiguration).",
+            "region (`GetIngestConfiguration`).",
         ),
         doc=RTMP_PUBLISHING_DOC,
         score=85,
@@ -366,7 +369,7 @@ def describe_error_code(code: str) -> ErrorCodeInfo:
         "it is shown exactly as IVS sent it.",
         causes=("A failure type AWS added after this bot's catalogue was written.",),
         next_steps=(
-            "Look the code up in the Event.errorCode list of the IVS Real-Time API reference.",
+            "Look the code up in the `Event.errorCode` list of the IVS Real-Time API reference.",
             "Update the bot's AWS SDK (botocore) and its catalogue.",
         ),
         doc=EVENT_API_DOC,

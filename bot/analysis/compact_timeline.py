@@ -41,6 +41,7 @@ class TimelineEntry:
         name / code / remote: the event's name, errorCode and remoteParticipantId (for a STORM: "JOINED").
         repeats: identical events in a REPEAT, join/leave cycles in a STORM, 1 for an EVENT.
         errors: error events inside a STORM.
+        retries: a STORM whose drops each came after a join or publish failure (the client retrying it).
         detail: extra facts worth a glance (a token exchange's capabilities, a replication destination).
     """
 
@@ -54,6 +55,7 @@ class TimelineEntry:
     remote: str | None
     repeats: int
     errors: int = 0
+    retries: bool = False
     detail: Phrase = ()
 
     @property
@@ -158,6 +160,7 @@ def _storm_entry(events: Sequence[Event], storm: Storm) -> TimelineEntry:
         remote=None,
         repeats=storm.cycles,
         errors=storm.errors,
+        retries=storm.explained_by_errors,
         detail=_storm_errors(events, storm),
     )
 

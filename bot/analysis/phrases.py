@@ -32,3 +32,37 @@ Phrase = tuple[PhrasePart, ...]
 def phrase(*parts: PhrasePart | None) -> Phrase:
     """Build a phrase, dropping ``None`` parts (handy for optional pieces)."""
     return tuple(part for part in parts if part is not None)
+
+
+def marked(text: str, limit: int | None = None) -> Phrase:
+    """Turn text that marks identifiers with backticks ("a `TOKEN_EXCHANGED` event") into a phrase.
+
+    Each backticked span becomes a :class:`Quoted` part, so identifiers read as code in Slack and plain in a
+    terminal or a notification, like every other id and code. A stray backtick is kept as a look-alike so it
+    can never open a code span.
+
+    Args:
+        limit: the longest a marked span may be shown; None keeps it whole (trusted catalogue text).
+    """
+    if "`" not in text:
+        return (text,)
+    pieces = text.split("`")
+    if len(pieces) % 2 == 0:  # an odd number of backticks: the last one opens nothing
+        pieces[-2:] = [pieces[-2] + "ˋ" + pieces[-1]]
+    parts: list[PhrasePart] = []
+    for position, piece in enumerate(pieces):
+        if position % 2:
+            parts.append(Quoted(piece, max(len(piece), MAX_SHOWN) if limit is None else limit))
+        elif piece:
+            parts.append(piece)
+    return tuple(parts)
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """ "1 event", "2 events", "1,234 join attempts": a count with its noun in the right number."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
+def times(count: int) -> str:
+    """ "once", "twice", "5 times"."""
+    return {1: "once", 2: "twice"}.get(count, f"{count:,} times")

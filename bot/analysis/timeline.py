@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.analysis.span_log import ZERO, Span, SpanEnd, SpanLog, SubscriptionLog
-from bot.analysis.timeline_model import ErrorGroup, RemoteFailure, Storm, Timeline, TokenExchange
+from bot.analysis.timeline_model import ErrorGroup, RemoteFailure, Storm, StormCause, Timeline, TokenExchange
 from bot.analysis.timeline_tallies import (
     MAX_REMOTES_PER_GROUP,
     STORM_MAX_CYCLE,
@@ -35,6 +36,7 @@ __all__ = [
     "SpanEnd",
     "SpanLog",
     "Storm",
+    "StormCause",
     "SubscriptionLog",
     "Timeline",
     "TokenExchange",
@@ -45,6 +47,10 @@ __all__ = [
 MAX_TOKEN_EXCHANGES_KEPT = 20
 
 ERROR_EVENT_NAMES = frozenset({"JOIN_ERROR", "PUBLISH_ERROR", "SUBSCRIBE_ERROR"})
+# Failures that can end a connection, so a run of them can explain a reconnect storm (inferred, not
+# documented: an encoder whose publish is refused is dropped and reconnects by itself); a failed subscription
+# only fails that subscription.
+DROPPING_ERROR_NAMES = frozenset({"JOIN_ERROR", "PUBLISH_ERROR"})
 MISSING_NAME = "(no name)"
 UNKNOWN_PUBLISHER = "(unknown publisher)"
 
@@ -103,6 +109,7 @@ class _TimelinePass:
     """
 
     __slots__ = (
+        "conn_failures",
         "conn_start",
         "conn_start_index",
         "connected",
@@ -112,6 +119,7 @@ class _TimelinePass:
         "error_times",
         "exchange_count",
         "exchanges",
+        "failed_publishes",
         "groups",
         "join_times",
         "last_exchange",
@@ -120,6 +128,7 @@ class _TimelinePass:
         "last_join_index",
         "last_subscription",
         "last_time",
+        "pub_failed",
         "pub_restarted_at",
         "pub_start",
         "publishes",
@@ -153,6 +162,11 @@ class _TimelinePass:
         self.conn_start: datetime | None = None
         self.conn_start_index = 0
         self.pub_start: datetime | None = None
+        # A PUBLISH_ERROR came during the open publish span; failed_publishes counts such spans.
+        self.pub_failed = False
+        self.failed_publishes = 0
+        # Join/publish failures while the current connection is open, per (name, code), for storms.
+        self.conn_failures: dict[tuple[str, str | None], int] = {}
         self.sub_union_start: datetime | None = None
         # Same-instant restarts (see left(), publish_stopped(), subscribe_stopped()).
         self.rejoined_at: datetime | None = None
@@ -206,9 +220,15 @@ class _TimelinePass:
         self.error_indices.append(index)
         if name == "JOIN_ERROR":
             self.last_join_error_index = index
-        group = self.groups.get((name, code))
+        key = (name, code)
+        if name in DROPPING_ERROR_NAMES:
+            if self.conn_start is not None:
+                self.conn_failures[key] = self.conn_failures.get(key, 0) + 1
+            if name == "PUBLISH_ERROR" and self.pub_start is not None:
+                self.pub_failed = True
+        group = self.groups.get(key)
         if group is None:
-            group = self.groups[(name, code)] = _GroupBuilder(name, code, time, index, self.token_in_effect())
+            group = self.groups[key] = _GroupBuilder(name, code, time, index, self.token_in_effect())
         else:
             group.count += 1
             group.last = time
@@ -282,7 +302,9 @@ class _TimelinePass:
         assert self.conn_start is not None
         self.connections.append(self.conn_start, time, ended_by)
         self.connected += time - self.conn_start
-        self.storms.cycle(self.conn_start, self.conn_start_index, time, index)
+        self.storms.cycle(self.conn_start, self.conn_start_index, time, index, self.conn_failures)
+        if self.conn_failures:
+            self.conn_failures = {}
         self.conn_start = None
 
     def left(self, event: Event, time: datetime, index: int) -> None:
@@ -300,8 +322,7 @@ class _TimelinePass:
     def close_media(self, time: datetime, ended_by: SpanEnd) -> None:
         """Leaving (or the end of the history) ends publishing and every subscription still open."""
         if self.pub_start is not None:
-            self.publishes.append(self.pub_start, time, ended_by)
-            self.publishing += time - self.pub_start
+            self.close_publish(time, ended_by)
             self.pub_start = None
         if self.sub_open:
             for remote, started in self.sub_open.items():
@@ -319,14 +340,21 @@ class _TimelinePass:
         restarted_at, self.pub_restarted_at = self.pub_restarted_at, None
         if restarted_at == time and self.pub_start is not None:
             # A republish within one timestamp sorts before the old stop: end the old span, keep going.
-            self.publishes.append(self.pub_start, time, SpanEnd.EVENT)
-            self.publishing += time - self.pub_start
+            self.close_publish(time, SpanEnd.EVENT)
             self.pub_start = time
             return
         if self.pub_start is not None:
-            self.publishes.append(self.pub_start, time, SpanEnd.EVENT)
-            self.publishing += time - self.pub_start
+            self.close_publish(time, SpanEnd.EVENT)
             self.pub_start = None
+
+    def close_publish(self, time: datetime, ended_by: SpanEnd) -> None:
+        """Record the open publish span (the caller clears or restarts ``pub_start``)."""
+        assert self.pub_start is not None
+        self.publishes.append(self.pub_start, time, ended_by)
+        self.publishing += time - self.pub_start
+        if self.pub_failed:
+            self.failed_publishes += 1
+            self.pub_failed = False
 
     def token_exchanged(self, event: Event, time: datetime, index: int) -> None:
         self.last_exchange, self.last_exchange_event = None, (event, time, index)
@@ -378,6 +406,7 @@ def build_timeline(history: ParticipantHistory, now: datetime) -> Timeline:
         connected_time=max(walk.connected, ZERO),
         publishing_time=max(walk.publishing, ZERO),
         subscribed_time=max(walk.subscribed, ZERO),
+        failed_publishes=walk.failed_publishes,
         error_groups=tuple(group.freeze() for group in walk.groups.values()),
         error_count=len(walk.error_times),
         error_times=walk.error_times,
@@ -398,7 +427,5 @@ def _count_storm_errors(storms: list[Storm], error_indices: list[int]) -> list[S
     counted = []
     for storm in storms:
         errors = bisect_right(error_indices, storm.last_index) - bisect_left(error_indices, storm.first_index)
-        counted.append(
-            Storm(storm.start, storm.end, storm.cycles, storm.first_index, storm.last_index, errors)
-        )
+        counted.append(replace(storm, errors=errors))
     return counted

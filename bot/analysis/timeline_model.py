@@ -66,8 +66,24 @@ class ErrorGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class StormCause:
+    """One group of join or publish failures that came while connected, during a storm's cycles."""
+
+    event_name: str
+    code: str | None
+    cycles: int
+
+
+@dataclass(frozen=True, slots=True)
 class Storm:
-    """A run of quick join/leave cycles (see STORM_MIN_CYCLES)."""
+    """A run of quick join/leave cycles (see STORM_MIN_CYCLES).
+
+    Attributes:
+        errors: error events of any kind between its first and last event.
+        causes: join or publish failures that came while connected, with how many cycles each came in (a
+            failed subscription does not end a connection, so subscribe errors never count here).
+        failed_cycles: cycles whose connection saw at least one of those failures.
+    """
 
     start: datetime
     end: datetime
@@ -75,6 +91,15 @@ class Storm:
     first_index: int
     last_index: int
     errors: int = 0
+    causes: tuple[StormCause, ...] = ()
+    failed_cycles: int = 0
+
+    @property
+    def explained_by_errors(self) -> bool:
+        """True when a join or publish failure came before the drop in every cycle (one cycle may lack
+        it, e.g. the last one, ended by hand): the client was retrying a failure, not losing its network.
+        """
+        return self.failed_cycles > 0 and self.failed_cycles >= self.cycles - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +114,7 @@ class Timeline:
         receiving: the spans during which at least one publisher was received (their total is
             ``subscribed_time``).
         receiving_at_end: publishers still being received when the history ends.
+        failed_publishes: publish spans during which a PUBLISH_ERROR came (the attempt failed).
         error_times: the time of every error event, oldest first (for the chart's error row).
         join_times: the time of every JOINED event.
         history_end: where open spans stop: ``now`` while live, the session end, or the last event.
@@ -109,6 +135,7 @@ class Timeline:
     connected_time: timedelta
     publishing_time: timedelta
     subscribed_time: timedelta
+    failed_publishes: int
     error_groups: tuple[ErrorGroup, ...]
     error_count: int
     error_times: Sequence[datetime]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.analysis.timeline_model import ErrorGroup, RemoteFailure, Storm, TokenExchange
+from bot.analysis.timeline_model import ErrorGroup, RemoteFailure, Storm, StormCause, TokenExchange
 
 # A reconnect storm: at least 4 join/leave cycles in a row, each connection lasting at most 2 minutes and
 # each rejoin coming at most 2 minutes after the previous leave. A page reload or two is normal; four quick
@@ -20,19 +20,30 @@ MAX_REMOTES_PER_GROUP = 50
 
 
 class _StormDetector:
-    """Collects runs of quick join/leave cycles as they close."""
+    """Collects runs of quick join/leave cycles as they close, with the failures that came in each cycle."""
 
-    __slots__ = ("_cycles", "_end", "_end_index", "_start", "_start_index", "storms")
+    __slots__ = ("_causes", "_cycles", "_end", "_end_index", "_failed", "_start", "_start_index", "storms")
 
     def __init__(self) -> None:
         self.storms: list[Storm] = []
         self._cycles = 0
+        self._failed = 0
+        # (event name, code) -> cycles it came in
+        self._causes: dict[tuple[str, str | None], int] = {}
         self._start: datetime | None = None
         self._start_index = 0
         self._end: datetime | None = None
         self._end_index = 0
 
-    def cycle(self, start: datetime, start_index: int, end: datetime, end_index: int) -> None:
+    def cycle(
+        self,
+        start: datetime,
+        start_index: int,
+        end: datetime,
+        end_index: int,
+        failures: dict[tuple[str, str | None], int],
+    ) -> None:
+        """One connection closed; ``failures`` are the join/publish errors that came while it was open."""
         if end - start > STORM_MAX_CYCLE:
             self.flush()
             return
@@ -40,14 +51,33 @@ class _StormDetector:
             self.flush()
             self._start, self._start_index = start, start_index
         self._cycles += 1
+        if failures:
+            self._failed += 1
+            causes = self._causes
+            for key in failures:
+                causes[key] = causes.get(key, 0) + 1
         self._end, self._end_index = end, end_index
 
     def flush(self) -> None:
         if self._cycles >= STORM_MIN_CYCLES and self._start is not None and self._end is not None:
-            self.storms.append(
-                Storm(self._start, self._end, self._cycles, self._start_index, self._end_index)
+            causes = tuple(
+                StormCause(name, code, cycles)
+                for (name, code), cycles in sorted(self._causes.items(), key=lambda item: -item[1])
             )
-        self._cycles = 0
+            self.storms.append(
+                Storm(
+                    self._start,
+                    self._end,
+                    self._cycles,
+                    self._start_index,
+                    self._end_index,
+                    causes=causes,
+                    failed_cycles=self._failed,
+                )
+            )
+        self._cycles = self._failed = 0
+        if self._causes:
+            self._causes = {}
         self._start = self._end = None
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.analysis.catalogue import describe_error_code, describe_event_name
 from bot.analysis.compact_timeline import EntryKind, TimelineEntry
-from bot.analysis.phrases import Phrase, Quoted
+from bot.analysis.phrases import Phrase, Quoted, counted
 from bot.analysis.timeline import ErrorGroup
 
 
@@ -21,9 +21,11 @@ def entry_when(entry: TimelineEntry) -> Phrase:
 def entry_what(entry: TimelineEntry) -> Phrase:
     """What a line says happened."""
     if entry.kind is EntryKind.STORM:
-        errors = "no errors" if entry.errors == 0 else f"{entry.errors:,} error(s)"
+        errors = "no errors" if entry.errors == 0 else counted(entry.errors, "error")
+        # A storm of retries after failures is not a network storm: say what it was.
+        kind = "retries after failures" if entry.retries else "reconnect storm"
         storm: Phrase = (
-            f"joined and left {entry.repeats:,} times ({entry.events:,} events, {errors}): reconnect storm",
+            f"joined and left {entry.repeats:,} times ({entry.events:,} events, {errors}): {kind}",
         )
         return (*storm, "; ", *entry.detail) if entry.detail else storm
     what: Phrase = (Quoted(entry.name),)
@@ -40,6 +42,18 @@ def entry_what(entry: TimelineEntry) -> Phrase:
     if entry.repeats > 1:
         what += (f" ×{entry.repeats:,}",)
     return what
+
+
+def timeline_heading(total_events: int, covered: int, lines: int) -> str:
+    """ "6 events in total", "25 events in total, summarised in 1 line", or how many the lines cover."""
+    if total_events == 0:
+        return "no events"
+    events = f"{counted(total_events, 'event')} in total"
+    if covered < total_events:
+        return f"{events}, {covered:,} of them summarised in {counted(lines, 'line')}"
+    if lines < total_events:
+        return f"{events}, summarised in {counted(lines, 'line')}"
+    return events
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from bot.analysis import Analysis, Severity
 from bot.analysis.durations import format_duration
-from bot.analysis.phrases import Phrase, Quoted
+from bot.analysis.phrases import Phrase, Quoted, counted, marked, times
+from bot.analysis.timeline_model import Timeline
+from bot.views.phrase_text import sanitize
 
 SEVERITY_EMOJI = {
     Severity.PROBLEM: ":red_circle:",
@@ -49,46 +52,128 @@ def _attributes(value: Any) -> str | None:
     return ", ".join(f"{key}={item}" for key, item in value.items())
 
 
-def participant_facts(analysis: Analysis) -> list[tuple[str, Phrase]]:
-    """GetParticipant's details worth a glance (only those IVS returned), then session and fetch facts.
+# The longest reason shown for a detail call that failed (an access-denied message naming the IAM action and
+# the stage ARN, plus the AWS request id, is about 300 characters).
+MAX_REASON = 400
 
-    At most 10 items: a Slack section holds 10 fields.
+
+def reason_phrase(message: str) -> Phrase:
+    """A fetch error's one-line ``user_message`` as a phrase: its backticked action and ARN become code.
+
+    The message can hold text from AWS, so it is sanitised (one printable line) before anything else.
     """
+    return marked(sanitize(message, MAX_REASON), MAX_REASON)
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantContext:
+    """Who the participant is and where, for the top of a report.
+
+    Attributes:
+        facts: label and value pairs, most important first (a renderer short of room keeps the first ones
+            and must still show the rest somewhere).
+        notes: why some details are missing (the failed call and its reason, e.g. the IAM action denied).
+    """
+
+    facts: tuple[tuple[str, Phrase], ...]
+    notes: tuple[Phrase, ...]
+
+
+def _client_facts(details: Mapping[str, Any]) -> list[tuple[str, Phrase]]:
     facts: list[tuple[str, Phrase]] = []
+    for label, key in (("User id", "userId"), ("State", "state")):
+        value = _text(details, key)
+        if value is not None:
+            facts.append((label, (Quoted(value),)))
+    browser = " ".join(v for v in (_text(details, "browserName"), _text(details, "browserVersion")) if v)
+    system = " ".join(v for v in (_text(details, "osName"), _text(details, "osVersion")) if v)
+    if browser or system:
+        client: Phrase = (Quoted(browser),) if browser else ()
+        if system:
+            client += (" on " if browser else "", Quoted(system))
+        facts.append(("Client", client))
+    for label, key in (("SDK", "sdkVersion"), ("Protocol", "protocol")):
+        value = _text(details, key)
+        if value is not None:
+            facts.append((label, (Quoted(value),)))
+    attributes = _attributes(details.get("attributes"))
+    if attributes is not None:
+        facts.append(("Attributes", (Quoted(attributes),)))
+    return facts
+
+
+def _later_facts(details: Mapping[str, Any]) -> list[tuple[str, Phrase]]:
+    """The details worth a glance after who, what client, the session and the events."""
+    facts: list[tuple[str, Phrase]] = []
+    first_join = details.get("firstJoinTime")
+    if isinstance(first_join, datetime):
+        facts.append(("First joined", (first_join,)))
+    isp = _text(details, "ispName")
+    if isp is not None:
+        facts.append(("ISP", (Quoted(isp),)))
+    recording = _text(details, "recordingState")
+    if recording is not None:
+        where = "/".join(
+            v for v in (_text(details, "recordingS3BucketName"), _text(details, "recordingS3Prefix")) if v
+        )
+        facts.append(
+            ("Recording", (Quoted(recording), *((" to ", Quoted(f"s3://{where}", 200)) if where else ())))
+        )
+    replication = _replication(details)
+    if replication:
+        facts.append(("Replication", replication))
+    redundant = details.get("redundantIngest")
+    if isinstance(redundant, bool):
+        facts.append(("Redundant ingest", ("on" if redundant else "off",)))
+    return facts
+
+
+def _replication(details: Mapping[str, Any]) -> Phrase:
+    """ "`REPLICA` from `arn…` `st-…`, `ACTIVE`"; nothing for a participant that is not replicated."""
+    kind, state = _text(details, "replicationType"), _text(details, "replicationState")
+    if state is None and kind in (None, "NONE"):
+        return ()
+    parts: Phrase = (Quoted(kind),) if kind else ()
+    source, session = _text(details, "sourceStageArn"), _text(details, "sourceSessionId")
+    if source is not None:
+        parts += (" from " if parts else "from ", Quoted(source, 130))
+        if session is not None:
+            parts += (" ", Quoted(session))
+    if state is not None:
+        parts += (", " if parts else "", Quoted(state))
+    return parts
+
+
+def participant_context(analysis: Analysis) -> ParticipantContext:
+    """GetParticipant's details worth a glance (only those IVS returned), the session and the events, most
+    important first; and why any details are missing."""
+    history = analysis.history
     details = analysis.participant
+    notes: list[Phrase] = []
+    facts: list[tuple[str, Phrase]] = []
     if details is None:
-        facts.append(("Participant", ("details not available (GetParticipant failed)",)))
+        if history.participant_error:
+            facts.append(("Participant", ("details not available (see below)",)))
+            notes.append(("Participant details are missing: ", *reason_phrase(history.participant_error)))
+        else:
+            facts.append(("Participant", ("details not available (", Quoted("GetParticipant"), " failed)")))
     else:
-        for label, key in (("User id", "userId"), ("State", "state")):
-            value = _text(details, key)
-            if value is not None:
-                facts.append((label, (Quoted(value),)))
-        browser = " ".join(v for v in (_text(details, "browserName"), _text(details, "browserVersion")) if v)
-        system = " ".join(v for v in (_text(details, "osName"), _text(details, "osVersion")) if v)
-        if browser or system:
-            client: Phrase = (Quoted(browser),) if browser else ()
-            if system:
-                client += (" on " if browser else "", Quoted(system))
-            facts.append(("Client", client))
-        for label, key in (("SDK", "sdkVersion"), ("ISP", "ispName"), ("Protocol", "protocol")):
-            value = _text(details, key)
-            if value is not None:
-                facts.append((label, (Quoted(value),)))
-        first_join = details.get("firstJoinTime")
-        if isinstance(first_join, datetime):
-            facts.append(("First joined", (first_join,)))
-        attributes = _attributes(details.get("attributes"))
-        if attributes is not None:
-            facts.append(("Attributes", (Quoted(attributes),)))
+        facts += _client_facts(details)
     facts.append(("Session", session_phrase(analysis)))
-    facts.append(("Events", (f"{analysis.event_count:,} in {analysis.history.pages:,} page(s)",)))
-    return facts[:10]
+    if analysis.session is None and history.session_error:
+        notes.append(("Session details are missing: ", *reason_phrase(history.session_error)))
+    facts.append(("Events", (f"{analysis.event_count:,} in {counted(history.pages, 'page')}",)))
+    if details is not None:
+        facts += _later_facts(details)
+    return ParticipantContext(tuple(facts), tuple(notes))
 
 
 def session_phrase(analysis: Analysis) -> Phrase:
     """ "live since …", "ended …", or unknown."""
     session = analysis.session
     if session is None:
+        if analysis.history.session_error:
+            return ("details not available (see below)",)
         return ("details not available",)
     start, end = session.get("startTime"), session.get("endTime")
     if isinstance(end, datetime):
@@ -99,11 +184,42 @@ def session_phrase(analysis: Analysis) -> Phrase:
 
 
 def totals_phrase(analysis: Analysis) -> Phrase:
-    """ "connected 1 h 02 min (3 times), published 58 min, received 2 publishers for 55 min"."""
+    """ "Connected 1 h 02 min over 3 connections; published 58 min 10 s; received 2 publishers for 55 min."
+
+    Says "never connected" rather than "connected 0 s", and "tried to publish 5 times, each failed" rather
+    than a publishing time when every publish attempt ended in a PUBLISH_ERROR.
+    """
     timeline = analysis.timeline
-    return (
-        f"Connected {format_duration(timeline.connected_time)} ({len(timeline.connections):,} time(s)), "
-        f"published {format_duration(timeline.publishing_time)}, "
-        f"received {len(timeline.received_time):,} publisher(s) for "
-        f"{format_duration(timeline.subscribed_time)}.",
+    connections = len(timeline.connections)
+    if not connections:
+        failed_joins = sum(g.count for g in timeline.error_groups if g.event_name == "JOIN_ERROR")
+        tried = f" ({counted(failed_joins, 'join attempt')} failed)" if failed_joins else ""
+        return (f"Never connected{tried}.",)
+    connected = (
+        f"Connected {format_duration(timeline.connected_time)} over {counted(connections, 'connection')}"
     )
+    return (f"{connected}; {_published(timeline)}; {_received(timeline)}.",)
+
+
+def _published(timeline: Timeline) -> str:
+    publishes, failed = len(timeline.publishes), timeline.failed_publishes
+    if not publishes:
+        errors = sum(g.count for g in timeline.error_groups if g.event_name == "PUBLISH_ERROR")
+        return (
+            f"never published ({counted(errors, 'publish attempt')} failed)" if errors else "did not publish"
+        )
+    if failed == publishes:
+        return (
+            "tried to publish once and it failed"
+            if failed == 1
+            else f"tried to publish {times(failed)}, each failed"
+        )
+    published = f"published {format_duration(timeline.publishing_time)}"
+    return f"{published} ({failed:,} of {counted(publishes, 'attempt')} failed)" if failed else published
+
+
+def _received(timeline: Timeline) -> str:
+    publishers = len(timeline.received_time)
+    if not publishers:
+        return "received no publisher"
+    return f"received {counted(publishers, 'publisher')} for {format_duration(timeline.subscribed_time)}"

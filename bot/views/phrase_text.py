@@ -39,14 +39,19 @@ def _render(
     return "".join(out)
 
 
-def to_mrkdwn(parts: Phrase) -> str:
-    """Slack message text: escaped, untrusted values in inline code, times as date tokens."""
-    return _render(parts, escape, code, date_token)
+def to_mrkdwn(parts: Phrase, when: Callable[[datetime], str] = date_token) -> str:
+    """Slack message text: escaped, untrusted values in inline code, times as date tokens.
+
+    Args:
+        when: how a time reads; a date token (the reader's own time zone) unless room is short.
+    """
+    return _render(parts, escape, code, when)
 
 
 def to_notification(parts: Phrase) -> str:
-    """Slack's fallback ``text`` (notifications): escaped, times in UTC (tokens do not render there)."""
-    return _render(parts, escape, code, utc_text)
+    """Slack's fallback ``text`` (notifications): escaped but plain (notifications show no markup, so no
+    backticks), times in UTC (tokens do not render there)."""
+    return _render(parts, escape, escape, utc_text)
 
 
 def to_plain(parts: Phrase, quoted: Callable[[str], str] = str) -> str:

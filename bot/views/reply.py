@@ -1,14 +1,19 @@
 """The Slack reply for one participant: header, who, diagnosis, errors by code, chart, timeline, button.
 
-Slack refuses messages over its limits, so every part has a character budget (they add up to under 12,000
-characters, below the ~13,000 at which ``msg_blocks_too_long`` has been seen), and lists are shortened by
-whole lines with "…and N more". Long histories are summarised rather than cut: storms and repeats are
-collapsed, every error code is listed, and the full JSON is one click away.
+Slack refuses messages over its limits, so the reply keeps to a character budget (12,000 characters of block
+text at most, below the ~13,000 at which ``msg_blocks_too_long`` has been seen). The fixed parts (who, ids,
+footer) are measured first; the rest is shared between the diagnosis, the errors, the chart and the
+timeline, most important first, each taking only the room it needs so what one leaves goes to the next (see
+:func:`~bot.views.text_budget.share_budget`). Only a history too big for the whole budget gets shortened,
+by whole lines with "…and N more"; the full JSON is one click away.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -25,33 +30,50 @@ from slack_sdk.models.blocks import (
 
 from bot.analysis import Analysis, Finding
 from bot.analysis.compact_timeline import TimelineEntry
+from bot.analysis.phrases import counted
 from bot.slack_ids import UPLOAD_JSON_ACTION
-from bot.views.event_lines import code_brief, code_line, entry_what, entry_when, summarize_codes
+from bot.views.event_lines import (
+    CodeSummary,
+    code_brief,
+    code_line,
+    entry_what,
+    entry_when,
+    summarize_codes,
+    timeline_heading,
+)
 from bot.views.mrkdwn import clip, code, date_token, escape
 from bot.views.participant_context import (
     SEVERITY_EMOJI,
-    participant_facts,
+    ParticipantContext,
+    participant_context,
     totals_phrase,
     verdict,
     verdict_emoji,
 )
 from bot.views.phrase_text import to_mrkdwn, to_notification
 from bot.views.session_chart import render_session_chart
-from bot.views.text_budget import fit_by_priority, fit_lines
+from bot.views.text_budget import fit_by_priority, fit_lines, share_budget
 
-# Slack: header text ≤ 150, field ≤ 2000 (we keep them short), button text ≤ 75.
+# Slack: header text ≤ 150, section text ≤ 3000, ≤ 10 fields of ≤ 2000 (we keep them short), button ≤ 75.
 HEADER_LIMIT = 150
+SECTION_LIMIT = 3000
+MAX_FIELDS = 10
 FIELD_LIMIT = 120
-DETAILED_FINDINGS = 3
-TOP_FINDING_LIMIT = 1800
-FINDING_LIMIT = 1000
-OTHER_FINDINGS_LIMIT = 600
-ERRORS_LIMIT = 1600
-DETAILED_CODES = 5
-CHART_LIMIT = 1400
-TIMELINE_LIMIT = 1900
+NOTE_LIMIT = 500
 FALLBACK_LIMIT = 400
+# All the text in the blocks (tests/views/slack_limits.py checks 12,000; Slack failed near 13,000).
+MESSAGE_BUDGET = 11_800
+DETAILED_FINDINGS = 3
+DETAILED_CODES = 5
 MAX_EVIDENCE, MAX_CAUSES, MAX_STEPS = 3, 3, 4
+# What each shared part is promised before any gets more (7,600 in all; the fixed parts take at most about
+# 3,800: a header, 10 short fields, two notes and the overflow line, the ids, the footer and the button).
+TOP_FINDING_FLOOR = 1500
+FINDING_FLOOR = 900
+ERRORS_FLOOR = 1600  # enough to name every error code of the worst history (the property test checks it)
+TIMELINE_FLOOR = 1000
+CHART_FLOOR = 1400  # a chart is never cut: 60 columns by at most 11 rows
+OTHER_FINDINGS_FLOOR = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +85,12 @@ class SlackReply:
 
 
 def _section(text: str) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=clip(text, 3000)))
+    return SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_LIMIT)))
+
+
+def _utc(moment: datetime) -> str:
+    """A plain UTC time for sections short of room (a date token costs about 75 characters, this 19)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _header(analysis: Analysis) -> HeaderBlock:
@@ -71,12 +98,24 @@ def _header(analysis: Analysis) -> HeaderBlock:
     return HeaderBlock(text=PlainTextObject(text=clip(text, HEADER_LIMIT), emoji=True))
 
 
-def _facts(analysis: Analysis) -> SectionBlock:
+def _facts(context: ParticipantContext) -> SectionBlock:
     fields = [
         MarkdownTextObject(text=clip(f"*{label}*\n{to_mrkdwn(value)}", FIELD_LIMIT))
-        for label, value in participant_facts(analysis)
+        for label, value in context.facts[:MAX_FIELDS]
     ]
     return SectionBlock(fields=fields)
+
+
+def _notes(context: ParticipantContext) -> list[ContextBlock]:
+    """Why details are missing, and the facts beyond the 10 fields a section holds: never dropped."""
+    elements = [
+        MarkdownTextObject(text=clip(f":warning: {to_mrkdwn(note)}", NOTE_LIMIT)) for note in context.notes
+    ]
+    overflow = context.facts[MAX_FIELDS:]
+    if overflow:
+        text = " · ".join(f"*{label}* {to_mrkdwn(value)}" for label, value in overflow)
+        elements.append(MarkdownTextObject(text=clip(text, NOTE_LIMIT)))
+    return [ContextBlock(elements=elements)] if elements else []
 
 
 def _ids(analysis: Analysis) -> ContextBlock:
@@ -88,7 +127,7 @@ def _ids(analysis: Analysis) -> ContextBlock:
     return ContextBlock(elements=[MarkdownTextObject(text=text)])
 
 
-def finding_text(finding: Finding, number: int, limit: int = FINDING_LIMIT) -> str:
+def finding_text(finding: Finding, number: int, limit: int = SECTION_LIMIT) -> str:
     """One finding: title, meaning, evidence, causes, next steps and the doc link.
 
     When it does not fit, the first next step, cause and piece of evidence are kept before the second ones.
@@ -112,31 +151,40 @@ def finding_text(finding: Finding, number: int, limit: int = FINDING_LIMIT) -> s
     return fit_by_priority(lines, limit, "_(shortened to fit in Slack)_")
 
 
-def _findings(analysis: Analysis) -> list[Block]:
-    findings = analysis.findings
-    intro = f"*Diagnosis* (most likely cause first). {to_mrkdwn(totals_phrase(analysis))}"
-    blocks: list[Block] = [_section(intro)]
-    for number, finding in enumerate(findings[:DETAILED_FINDINGS], start=1):
-        limit = TOP_FINDING_LIMIT if number == 1 else FINDING_LIMIT
-        blocks.append(_section(finding_text(finding, number, limit)))
-    rest = findings[DETAILED_FINDINGS:]
-    if rest:
-        lines = ["*Also found*"]
-        for number, finding in enumerate(rest, start=DETAILED_FINDINGS + 1):
-            link = f" (<{finding.doc.url}|docs>)" if finding.doc else ""
-            lines.append(f"{SEVERITY_EMOJI[finding.severity]} {number}. {to_mrkdwn(finding.title)}{link}")
-        blocks.append(_section(fit_lines(lines, OTHER_FINDINGS_LIMIT, lambda n: f"…and {n} more")))
-    return blocks
+def other_findings_text(findings: tuple[Finding, ...], first_number: int, limit: int) -> str:
+    """The findings after the detailed ones: one line each, with a link to their doc."""
+    lines = ["*Also found*"]
+    for number, finding in enumerate(findings, start=first_number):
+        link = f" (<{finding.doc.url}|docs>)" if finding.doc else ""
+        lines.append(f"{SEVERITY_EMOJI[finding.severity]} {number}. {to_mrkdwn(finding.title)}{link}")
+    return fit_lines(lines, limit, lambda n: f"…and {n} more")
 
 
-def errors_text(analysis: Analysis, limit: int = ERRORS_LIMIT) -> str | None:
-    """Every error code with its count and first/last time; codes beyond the detailed ones as a list."""
+def errors_text(analysis: Analysis, limit: int = SECTION_LIMIT) -> str | None:
+    """Every error code with its count and first/last time; codes beyond the detailed ones as a list.
+
+    Times are date tokens; when that leaves codes without their detailed line, plain UTC is used instead.
+    """
     summaries = summarize_codes(analysis.timeline.error_groups)
     if not summaries:
         return None
+    wanted = min(len(summaries), DETAILED_CODES)
+    text, detailed = _errors_text(analysis, summaries, limit, date_token)
+    if detailed < wanted:
+        plain, more = _errors_text(analysis, summaries, limit, _utc)
+        if more > detailed:
+            return plain
+    return text
+
+
+def _errors_text(
+    analysis: Analysis, summaries: tuple[CodeSummary, ...], limit: int, when: Callable[[datetime], str]
+) -> tuple[str, int]:
+    """The section, and how many codes got a detailed line."""
     total = analysis.timeline.error_count
-    head = f"*Errors by code*: {total:,} error event(s), {len(summaries):,} code(s)"
-    full = [f"• {to_mrkdwn(code_line(s))}" for s in summaries[:DETAILED_CODES]]
+    utc = " (UTC)" if when is _utc else ""
+    head = f"*Errors by code*{utc}: {counted(total, 'error event')}, {counted(len(summaries), 'code')}"
+    full = [f"• {to_mrkdwn(code_line(s), when)}" for s in summaries[:DETAILED_CODES]]
     briefs = [to_mrkdwn(code_brief(s)) for s in summaries]
     for detailed in range(len(full), -1, -1):
         rest = briefs[detailed:]
@@ -145,7 +193,7 @@ def errors_text(analysis: Analysis, limit: int = ERRORS_LIMIT) -> str | None:
             lines.append(("Also: " if detailed else "") + ", ".join(rest))
         text = "\n".join(lines)
         if len(text) <= limit:
-            return text
+            return text, detailed
     # Too many codes even as a list: name as many as fit, count the rest.
     kept: list[str] = []
     size = len(head) + 1
@@ -154,24 +202,38 @@ def errors_text(analysis: Analysis, limit: int = ERRORS_LIMIT) -> str | None:
             break
         kept.append(brief)
         size += len(brief) + 2
-    return f"{head}\n{', '.join(kept)}, and {len(briefs) - len(kept):,} more codes (full JSON)"
+    more = f"{len(briefs) - len(kept):,} more codes (full JSON)"
+    return clip(f"{head}\n{', '.join(kept)}, and {more}", limit), 0
 
 
-def _chart(analysis: Analysis) -> SectionBlock:
+def chart_text(analysis: Analysis, limit: int = SECTION_LIMIT) -> str:
+    """The session chart in a code block (it holds untrusted publisher ids, so it is escaped)."""
     chart = escape(render_session_chart(analysis))
-    return _section(clip(f"*Session at a glance* (UTC)\n```\n{chart}\n```", CHART_LIMIT))
+    return clip(f"*Session at a glance* (UTC)\n```\n{chart}\n```", limit)
 
 
-def _entry_line(entry: TimelineEntry) -> str:
-    return f"• {to_mrkdwn(entry_when(entry))}  {to_mrkdwn(entry_what(entry))}"
+def _entry_line(entry: TimelineEntry, when: Callable[[datetime], str]) -> str:
+    return f"• {to_mrkdwn(entry_when(entry), when)}  {to_mrkdwn(entry_what(entry), when)}"
 
 
-def timeline_text(analysis: Analysis, limit: int = TIMELINE_LIMIT) -> str:
-    """The compact timeline: as many first and last lines as fit, the rest counted."""
+def timeline_text(analysis: Analysis, limit: int = SECTION_LIMIT) -> str:
+    """The compact timeline: as many first and last lines as fit, the rest counted.
+
+    Times are date tokens; when that leaves lines out, plain UTC is used if it shows more of them.
+    """
+    text, shown, complete = _timeline_text(analysis, limit, date_token)
+    if complete:
+        return text
+    plain, more, _ = _timeline_text(analysis, limit, _utc)
+    return plain if more > shown else text
+
+
+def _timeline_text(analysis: Analysis, limit: int, when: Callable[[datetime], str]) -> tuple[str, int, bool]:
+    """The section, how many lines it shows, and whether that is every line of the compact timeline."""
     compact = analysis.compact
-    head = [_entry_line(entry) for entry in compact.head]
-    tail = [_entry_line(entry) for entry in compact.tail]
-    gap_reserve = 200
+    head = [_entry_line(entry, when) for entry in compact.head]
+    tail = [_entry_line(entry, when) for entry in compact.tail]
+    gap_reserve = 250
     room = limit - gap_reserve
     shown_head, shown_tail, size = 0, 0, 0
     while shown_head < len(head) or shown_tail < len(tail):
@@ -185,28 +247,27 @@ def timeline_text(analysis: Analysis, limit: int = TIMELINE_LIMIT) -> str:
         else:
             shown_tail += 1
     entries = compact.head[:shown_head] + compact.tail[len(tail) - shown_tail :]
-    shown = sum(entry.events for entry in entries)
-    collapsed = any(entry.events > 1 for entry in entries)
-    title = f"*Timeline*: {compact.total_events:,} events in total, showing {shown:,}"
-    if collapsed:
-        title += " (repeats and reconnect storms collapsed into one line)"
+    covered = sum(entry.events for entry in entries)
+    utc = " (UTC)" if when is _utc else ""
+    title = f"*Timeline*{utc}: {timeline_heading(compact.total_events, covered, len(entries))}"
+    if any(entry.events > 1 for entry in entries):
+        title += " (repeats and reconnect storms collapsed)"
     lines = [title, *head[:shown_head]]
-    omitted = compact.total_events - shown
+    omitted = compact.total_events - covered
     if omitted:
         lines.append(
-            f"⋯ {omitted:,} event(s) not listed here: their errors are counted above, and the full JSON "
-            "has every event."
+            f"⋯ {counted(omitted, 'event')} not listed here: their errors are counted above, and the full "
+            "JSON has every event."
         )
     lines += tail[len(tail) - shown_tail :]
-    if compact.total_events == 0:
-        lines.append("No events.")
-    return clip("\n".join(lines), limit)
+    complete = shown_head + shown_tail == len(head) + len(tail)
+    return clip("\n".join(lines), limit), len(entries), complete
 
 
 def _footer(analysis: Analysis) -> ContextBlock:
     text = (
-        f"Fetched in {analysis.history.pages:,} page(s); analysed {date_token(analysis.now)}. "
-        "Times are shown in your time zone. Every event and field is in the full JSON."
+        f"Fetched in {counted(analysis.history.pages, 'page')}; analysed {date_token(analysis.now)}. "
+        "Times are in your time zone unless marked UTC. Every event and field is in the full JSON."
     )
     return ContextBlock(elements=[MarkdownTextObject(text=text)])
 
@@ -226,16 +287,92 @@ def build_fallback_text(analysis: Analysis) -> str:
     top = analysis.problems[:1]
     if top:
         text += f". {to_notification(top[0].title)}"
-    text += f" ({analysis.event_count:,} events)"
+    text += f" ({counted(analysis.event_count, 'event')})"
     return clip(text, FALLBACK_LIMIT)
+
+
+@dataclass(frozen=True, slots=True)
+class _SharedPart:
+    """A section that takes its room from the shared budget: it renders itself within any limit."""
+
+    render: Callable[[int], str]
+    floor: int
+    priority: int
+
+
+def _shared_parts(analysis: Analysis) -> list[_SharedPart]:
+    """The sections after the diagnosis intro, in reading order, with their share of the budget."""
+    findings = analysis.findings
+    parts = [
+        _SharedPart(
+            partial(finding_text, finding, number),
+            TOP_FINDING_FLOOR if number == 1 else FINDING_FLOOR,
+            number,
+        )
+        for number, finding in enumerate(findings[:DETAILED_FINDINGS], start=1)
+    ]
+    rest = findings[DETAILED_FINDINGS:]
+    if rest:
+        parts.append(
+            _SharedPart(
+                lambda limit: other_findings_text(rest, DETAILED_FINDINGS + 1, limit),
+                OTHER_FINDINGS_FLOOR,
+                DETAILED_FINDINGS + 4,
+            )
+        )
+    if analysis.timeline.error_groups:
+        parts.append(
+            _SharedPart(
+                lambda limit: errors_text(analysis, limit) or "",
+                ERRORS_FLOOR,
+                DETAILED_FINDINGS + 1,
+            )
+        )
+    parts.append(_SharedPart(lambda limit: chart_text(analysis, limit), CHART_FLOOR, DETAILED_FINDINGS + 3))
+    parts.append(
+        _SharedPart(lambda limit: timeline_text(analysis, limit), TIMELINE_FLOOR, DETAILED_FINDINGS + 2)
+    )
+    return parts
+
+
+def _text_size(node: Any) -> int:
+    """Characters of text in a block structure, counted as Slack's limit counts them."""
+    if isinstance(node, dict):
+        return sum(
+            len(value) if key in ("text", "value") and isinstance(value, str) else _text_size(value)
+            for key, value in node.items()
+        )
+    if isinstance(node, list):
+        return sum(_text_size(item) for item in node)
+    return 0
 
 
 def build_reply(analysis: Analysis) -> SlackReply:
     """The full Slack reply for one analysed participant (within Slack's limits for any history)."""
-    blocks: list[Block] = [_header(analysis), _facts(analysis), _ids(analysis), DividerBlock()]
-    blocks += _findings(analysis)
-    errors = errors_text(analysis)
-    if errors is not None:
-        blocks.append(_section(errors))
-    blocks += [_chart(analysis), _section(timeline_text(analysis)), _footer(analysis), _actions(analysis)]
-    return SlackReply(text=build_fallback_text(analysis), blocks=[block.to_dict() for block in blocks])
+    context = participant_context(analysis)
+    intro = f"*Diagnosis* (most likely cause first). {to_mrkdwn(totals_phrase(analysis))}"
+    top: list[Block] = [
+        _header(analysis),
+        _facts(context),
+        *_notes(context),
+        _ids(analysis),
+        DividerBlock(),
+        _section(intro),
+    ]
+    bottom: list[Block] = [_footer(analysis), _actions(analysis)]
+    fixed = [block.to_dict() for block in top], [block.to_dict() for block in bottom]
+
+    parts = _shared_parts(analysis)
+    natural = [part.render(SECTION_LIMIT) for part in parts]
+    order = sorted(range(len(parts)), key=lambda n: parts[n].priority)
+    shares = share_budget(
+        MESSAGE_BUDGET - _text_size(fixed),
+        [len(natural[n]) for n in order],
+        [parts[n].floor for n in order],
+    )
+    texts = list(natural)
+    for n, share in zip(order, shares, strict=True):
+        if len(natural[n]) > share:
+            texts[n] = parts[n].render(share)
+    middle = [_section(text).to_dict() for text in texts]
+    return SlackReply(text=build_fallback_text(analysis), blocks=[*fixed[0], *middle, *fixed[1]])

@@ -1,15 +1,18 @@
 """A picture of the session: fixed-width rows of time for a Slack code block or a terminal.
 
+    1 column ≈ 1 min 35 s; █ = active; • = 1, + = 10 or more
     connected      |████████  ████ █ ██████████████████████|
     publishing     |  ██████        ███████████████████████|
     sub Co8HoSt9L… | ██████████     ██████████████         |
-    joins          |1         1    2 1                     |
-    errors         |      3       1                        |
+    joins          |•         •    2•                      |
+    errors         |      3       •                        |
                    +----------------------------------------+
                    14:00               14:32            15:04 UTC
 
-At most 60 columns, plain text (the Slack view escapes it). The cost depends on the number of columns and
-the number of spans, never on the number of events: rows of spans and counts are found by binary search.
+A column holding one moment shows a dot, not a "1": two neighbouring columns then read "••", where "11"
+would read as eleven. At most 60 columns, plain text (the Slack view escapes it). The cost depends on the
+number of columns and the number of spans, never on the number of events: rows of spans and counts are
+found by binary search.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ CHART_WIDTH = 60
 LABEL_WIDTH = 16
 MAX_PUBLISHER_ROWS = 4
 FILLED = "█"
+ONE = "•"
+MANY = "+"
 # Smallest window drawn: a single event still gets a readable axis.
 MIN_WINDOW = timedelta(minutes=1)
 
@@ -51,12 +56,28 @@ def _span_cells(spans: SpanLog, bounds: Sequence[datetime]) -> str:
 
 
 def _count_cells(times: Sequence[datetime], bounds: Sequence[datetime]) -> str:
-    """A digit per column: how many moments fall in it (``+`` for 10 or more)."""
+    """One character per column: how many moments fall in it (``•`` for 1, ``2``-``9``, ``+`` for 10 or
+    more)."""
     cells = []
     for left, right in pairwise(bounds):
         count = max(0, bisect_left(times, right) - bisect_left(times, left))
-        cells.append(" " if count == 0 else str(count) if count < 10 else "+")
+        cells.append(" " if count == 0 else ONE if count == 1 else str(count) if count < 10 else MANY)
     return "".join(cells)
+
+
+def column_scale(step: timedelta) -> str:
+    """ "1 column = 2 s", "1 column ≈ 1.5 s", "1 column ≈ 1 min 25 s": rounded to the unit shown, never
+    truncated, and marked ≈ unless exact."""
+    seconds = step.total_seconds()
+    if seconds < 10:
+        shown = round(seconds, 1)
+        text, exact = f"{shown:g} s", shown == seconds
+    else:
+        # format_duration shows seconds below an hour, minutes below a day, then hours.
+        unit = 1 if seconds < 3600 else 60 if seconds < 86400 else 3600
+        rounded = timedelta(seconds=round(seconds / unit) * unit)
+        text, exact = format_duration(rounded), rounded == step
+    return f"1 column {'=' if exact else '≈'} {text}"
 
 
 def _tick(moment: datetime, window: timedelta, multi_day: bool) -> str:
@@ -98,9 +119,12 @@ def render_session_chart(
     def row(label: str, cells: str) -> str:
         return f"{_label(label)}|{cells}|"
 
+    counts = len(timeline.join_times) > 1 or bool(timeline.error_times)
+    legend = f"{column_scale(step)}; {FILLED} = active" + (
+        f"; {ONE} = 1, {MANY} = 10 or more" if counts else ""
+    )
     rows = [
-        f"1 column = {format_duration(step) if step >= timedelta(seconds=1) else 'under 1 s'}"
-        + f"; {FILLED} = active, digits = how many",
+        legend,
         row("connected", _span_cells(timeline.connections, bounds)),
         row("publishing", _span_cells(timeline.publishes, bounds)),
     ]

@@ -7,9 +7,9 @@ from datetime import UTC
 
 from bot.analysis import Analysis, Finding
 from bot.analysis.compact_timeline import EntryKind, TimelineEntry
-from bot.analysis.phrases import Phrase
-from bot.views.event_lines import code_line, entry_what, summarize_codes
-from bot.views.participant_context import participant_facts, totals_phrase, verdict
+from bot.analysis.phrases import Phrase, counted
+from bot.views.event_lines import code_line, entry_what, summarize_codes, timeline_heading
+from bot.views.participant_context import participant_context, totals_phrase, verdict
 from bot.views.phrase_text import to_plain
 from bot.views.session_chart import render_session_chart
 
@@ -79,7 +79,11 @@ def render_terminal(analysis: Analysis) -> str:
         f"IVS participant {query.participant_id}: {verdict(analysis)}",
         f"stage {query.stage_arn}  session {query.session_id}",
     ]
-    out += [f"  {label}: {to_plain(value)}" for label, value in participant_facts(analysis)]
+    context = participant_context(analysis)
+    for label, value in context.facts:
+        out += _wrap(f"{label}: {_text(value)}", "  ")
+    for note in context.notes:
+        out += _wrap(f"Note: {_text(note)}", "  ")
     counts = ", ".join(f"{name} {count:,}" for name, count in sorted(analysis.timeline.counts.items()))
     if counts:
         out += _wrap(f"Events by name: {to_plain((counts,))}", "  ")
@@ -88,17 +92,18 @@ def render_terminal(analysis: Analysis) -> str:
         out += ["", *_finding_lines(finding, number)]
     summaries = summarize_codes(analysis.timeline.error_groups)
     if summaries:
-        out += ["", f"Errors by code ({analysis.timeline.error_count:,} error events)"]
+        out += ["", f"Errors by code ({counted(analysis.timeline.error_count, 'error event')})"]
         for summary in summaries:
             out += _wrap("- " + to_plain(code_line(summary)), "  ")
     out += ["", "Session at a glance", render_session_chart(analysis)]
     compact = analysis.compact
-    shown = sum(entry.events for entry in compact.entries)
-    out += ["", f"Timeline (UTC): {compact.total_events:,} events in total, showing {shown:,}"]
+    covered = sum(entry.events for entry in compact.entries)
+    heading = timeline_heading(compact.total_events, covered, len(compact.entries))
+    out += ["", f"Timeline (UTC): {heading}"]
     for entry in compact.head:
         out += _entry(entry)
     if compact.omitted_events:
-        out.append(f"  ... {compact.omitted_events:,} events not listed (see the full JSON)")
+        out.append(f"  ... {counted(compact.omitted_events, 'event')} not listed (see the full JSON)")
     for entry in compact.tail:
         out += _entry(entry)
     return "\n".join(out)

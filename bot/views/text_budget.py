@@ -57,3 +57,29 @@ def fit_by_priority(lines: Sequence[tuple[int, str]], limit: int, shortened: str
     if shortened:
         kept.append(shortened)
     return clip("\n".join(kept), limit)
+
+
+def share_budget(budget: int, wants: Sequence[int], floors: Sequence[int]) -> list[int]:
+    """Split ``budget`` characters between parts listed most important first.
+
+    Every part gets what it wants when that fits. Otherwise each first gets its floor (or less, if it
+    wants less), and what is left goes to the parts in order, each up to what it wants: room one part does
+    not use goes to the next instead of being lost. If even the floors do not fit, they shrink in
+    proportion.
+
+    Args:
+        wants: each part's natural size.
+        floors: the size each part is promised before any part gets more.
+    """
+    if sum(wants) <= budget:
+        return list(wants)
+    shares = [min(want, floor) for want, floor in zip(wants, floors, strict=True)]
+    promised = sum(shares)
+    if promised >= budget:
+        return [share * max(budget, 0) // promised for share in shares]
+    left = budget - promised
+    for position, want in enumerate(wants):
+        extra = min(want - shares[position], left)
+        shares[position] += extra
+        left -= extra
+    return shares

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import botocore.session
 import pytest
 
@@ -64,3 +66,17 @@ def test_an_event_name_newer_than_the_bot_is_kept_as_sent_and_marked_not_recogni
     info = describe_event_name("PARTICIPANT_TELEPORTED")
     assert info.name == "PARTICIPANT_TELEPORTED"
     assert not info.recognised
+
+
+_CAPABILITIES = ("PUBLISH", "SUBSCRIBE")
+
+
+@pytest.mark.parametrize("code", sorted(ERROR_CODES))
+def test_ids_codes_and_event_names_in_the_explanations_are_marked_as_code(code: str) -> None:
+    """Marked with backticks, they read as code in Slack like every other id (and plain in a terminal)."""
+    info = ERROR_CODES[code]
+    for text in (info.headline, info.meaning, *info.causes, *info.next_steps):
+        prose = re.sub(r"`[^`]*`", "", text)
+        assert prose.count("`") == 0, text
+        for word in (*EVENT_NAMES, *ERROR_CODES, *_CAPABILITIES):
+            assert not re.search(rf"\b{word}\b", prose), (word, text)

@@ -61,3 +61,13 @@ def test_a_storm_line_names_the_errors_inside_it() -> None:
 
     assert storm.kind is EntryKind.STORM and storm.errors == 5
     assert storm.detail == ("errors:", " ", Quoted("BITRATE_EXCEEDED"), " ×5")
+
+
+def test_a_storm_of_retries_after_failures_is_marked_as_such() -> None:
+    events = []
+    for n in range(5):
+        events += [joined(n), error("PUBLISH_ERROR", n + 0.05, "BITRATE_EXCEEDED"), left(n + 0.1)]
+    retries = analyze(history(events), now=NOW).compact.entries[0]
+    storm = analyze(history(join_leave_cycles(0, 5)), now=NOW).compact.entries[0]
+
+    assert retries.retries and not storm.retries

@@ -110,8 +110,10 @@ def test_a_thirteenth_publisher_is_told_about_the_12_publisher_limit_that_cannot
         analyze(history([joined(0), error("PUBLISH_ERROR", 1, "QUOTA_EXCEEDED"), left(2)]), now=NOW)
     )
 
-    assert "12 publishers" in said(finding.title)
+    assert "the stage already had its 12 publishers" in said(finding.title)
     assert "not adjustable" in said(finding.meaning)
+    # What the code means, not something this history observed.
+    assert "others were publishing" not in everything(finding)
     assert finding.doc is not None and finding.doc.url.endswith("service-quotas.html")
 
 
@@ -136,7 +138,7 @@ def test_a_participant_whose_every_join_failed_is_told_it_never_got_in_once() ->
 
     finding = top(analysis)
     assert finding.rule == "never_got_in"
-    assert "Never got into the stage: 5 join attempt(s) failed" in said(finding.title)
+    assert "Never got into the stage: 5 join attempts failed" in said(finding.title)
     assert finding.codes == ("INSUFFICIENT_CAPABILITIES",)
     assert not [f for f in analysis.findings if f.rule.startswith("error:JOIN_ERROR")]
 
@@ -208,3 +210,99 @@ def test_events_newer_than_the_bot_are_counted_not_dropped() -> None:
     findings = analyze(history([joined(0), event("HOLOGRAM_STARTED", 1), left(2)]), now=NOW).findings
     (unknown,) = [f for f in findings if f.rule == "unknown_event_names"]
     assert "HOLOGRAM_STARTED ×1" in everything(unknown)
+
+
+def _encoder_retry_loop(cycles: int = 5) -> list[dict]:
+    """OBS-style: join, publish, refused 4 s in, dropped, rejoin 10 s later (the demo's bitrate guest)."""
+    events: list[dict] = []
+    for n in range(cycles):
+        start = n * 0.25
+        events += [
+            joined(start),
+            publish_started(start),
+            error("PUBLISH_ERROR", start + 4 / 60, "BITRATE_EXCEEDED"),
+            publish_stopped(start + 5 / 60),
+            left(start + 5 / 60),
+        ]
+    return events
+
+
+def test_drops_that_each_follow_a_publish_failure_are_the_encoder_retrying_not_a_network_storm() -> None:
+    analysis = analyze(history(_encoder_retry_loop()), now=NOW)
+
+    assert [f.rule for f in analysis.findings] == ["error:PUBLISH_ERROR:BITRATE_EXCEEDED"]
+    text = everything(top(analysis))
+    assert (
+        "Each failure was followed by the client leaving and rejoining: 5 times in 1 min 05 s; the encoder "
+        "retries without changing its settings." in text
+    )
+    assert "kept repeating" not in text  # said once, by the storm line
+    assert "network test" not in text
+
+
+def test_a_storm_with_only_subscribe_errors_still_points_at_the_network() -> None:
+    events = []
+    for n in range(6):
+        events += [
+            joined(n),
+            error("SUBSCRIBE_ERROR", n + 0.1, "PUBLISHER_NOT_FOUND", remoteParticipantId="Gone12345678"),
+            left(n + 0.5),
+        ]
+    rules = [f.rule for f in analyze(history(events), now=NOW).findings]
+    assert "storm_with_errors" in rules  # a failed subscription does not drop a connection
+
+
+def test_a_storm_where_most_cycles_had_no_failure_keeps_its_own_finding() -> None:
+    events = _encoder_retry_loop(2) + join_leave_cycles(0.5, 6)
+    analysis = analyze(history(events), now=NOW)
+
+    assert "storm_with_errors" in [f.rule for f in analysis.findings]
+    (storm,) = analysis.timeline.storms
+    assert (storm.cycles, storm.failed_cycles) == (8, 2) and not storm.explained_by_errors
+
+
+def test_a_viewers_storm_does_not_talk_about_publishing() -> None:
+    events = [e for n in range(16) for e in (joined(n / 4), subscribe_started(n / 4, "Host12345678"))]
+    events = sorted(events + [left(n / 4 + 0.2) for n in range(16)], key=lambda e: e["eventTime"])
+    viewer = top(analyze(history(events), now=NOW))
+    host = top(analyze(history([*join_leave_cycles(0, 6), publish_started(0.1)]), now=NOW))
+
+    assert viewer.rule == "storm_without_errors"
+    assert "UDP" in everything(viewer) and "publishing has no TCP fallback" not in everything(viewer)
+    assert "publishing has no TCP fallback" in everything(host)
+
+
+def test_ids_codes_and_event_names_are_quoted_parts_so_every_renderer_formats_them_alike() -> None:
+    events = [
+        joined(0),
+        publish_started(0),
+        token_exchanged(5, ["PUBLISH", "SUBSCRIBE"], ["SUBSCRIBE"]),
+        error("PUBLISH_ERROR", 5.1, "INSUFFICIENT_CAPABILITIES"),
+    ]
+    finding = top(analyze(history(events), now=NOW))
+
+    assert Quoted("INSUFFICIENT_CAPABILITIES") in finding.title
+    assert Quoted("TOKEN_EXCHANGED") in finding.meaning
+    assert Quoted("TOKEN_EXCHANGED") in finding.next_steps[1]
+    bare = [
+        part
+        for phrase in (finding.title, finding.meaning, *finding.causes, *finding.next_steps)
+        for part in phrase
+        if isinstance(part, str) and ("TOKEN_EXCHANGED" in part or "`" in part)
+    ]
+    assert not bare
+
+
+def test_counts_and_event_names_read_right() -> None:
+    findings = analyze(history([joined(0), event("HOLOGRAM_STARTED", 1)]), now=NOW).findings
+    (unknown,) = [f for f in findings if f.rule == "unknown_event_names"]
+    no_join = top(analyze(history([event("HOLOGRAM_STARTED", 1)]), now=NOW))
+    (healthy,) = analyze(
+        history([joined(0), publish_started(0), publish_stopped(5), left(5)]), now=NOW
+    ).findings
+
+    assert said(unknown.title) == "1 event with a name this bot does not recognise"
+    assert no_join.title == ("No ", Quoted("JOINED"), " event in this history")
+    assert "connected 5 min 00 s over 1 connection, published 5 min 00 s, received no publisher" in said(
+        healthy.meaning
+    )

@@ -166,3 +166,37 @@ def test_a_reconnect_within_one_second_is_not_mistaken_for_leaving() -> None:
 def test_joining_and_leaving_within_the_same_second_is_a_zero_length_connection() -> None:
     timeline = analyze(history([joined(0), left(5), joined(10), left(10)]), now=NOW).timeline
     assert [s.duration for s in timeline.connections] == [timedelta(minutes=5), timedelta(0)]
+
+
+def test_a_publish_span_that_ended_in_a_publish_error_counts_as_a_failed_attempt() -> None:
+    events = [
+        joined(0),
+        publish_started(0),
+        error("PUBLISH_ERROR", 1, "BITRATE_EXCEEDED"),
+        publish_stopped(1),
+        publish_started(2),
+        publish_stopped(10),
+        error("PUBLISH_ERROR", 11, "INSUFFICIENT_CAPABILITIES"),  # after the span: not this span's failure
+        left(12),
+    ]
+    timeline = analyze(history(events), now=NOW).timeline
+
+    assert len(timeline.publishes) == 2 and timeline.failed_publishes == 1
+
+
+def test_each_storm_cycle_remembers_the_join_or_publish_failures_that_came_while_connected() -> None:
+    events = []
+    for n in range(5):
+        events += [
+            joined(n),
+            error("PUBLISH_ERROR", n + 0.1, "BITRATE_EXCEEDED"),
+            error("SUBSCRIBE_ERROR", n + 0.2, "PUBLISHER_NOT_FOUND", remoteParticipantId="p"),
+            left(n + 0.3),
+        ]
+    (storm,) = analyze(history(events), now=NOW).timeline.storms
+
+    assert (storm.cycles, storm.failed_cycles, storm.errors) == (5, 5, 10)
+    assert [(c.event_name, c.code, c.cycles) for c in storm.causes] == [
+        ("PUBLISH_ERROR", "BITRATE_EXCEEDED", 5)
+    ]
+    assert storm.explained_by_errors

@@ -47,13 +47,16 @@ ROOT_CAUSES = {
         "error:SUBSCRIBE_ERROR:PUBLISHER_NOT_FOUND",
         f"publisher `{demo.CO_HOST}` was not there",
     ),
-    demo.THIRTEENTH_PUBLISHER: ("error:PUBLISH_ERROR:QUOTA_EXCEEDED", "the stage already had 12 publishers"),
+    demo.THIRTEENTH_PUBLISHER: (
+        "error:PUBLISH_ERROR:QUOTA_EXCEEDED",
+        "the stage already had its 12 publishers",
+    ),
     demo.RECONNECT_STORM: ("storm_without_errors", "joined and left 16 times"),
     demo.TOKEN_EXCHANGED: (
         "error:PUBLISH_ERROR:INSUFFICIENT_CAPABILITIES:after_token_exchange",
         "A token exchange removed `PUBLISH`",
     ),
-    demo.NEVER_JOINED: ("never_got_in", "Never got into the stage: 4 join attempt(s) failed"),
+    demo.NEVER_JOINED: ("never_got_in", "Never got into the stage: 4 join attempts failed"),
     demo.HOSTILE_TEXT: ("error:SUBSCRIBE_ERROR:SOME_FUTURE_CODE", "not recognised"),
 }
 
@@ -85,3 +88,35 @@ def test_the_live_sessions_host_is_still_connected_and_publishing() -> None:
 
     assert analysis.patterns.still_connected and analysis.timeline.still_publishing
     assert any(f.rule == "still_connected" for f in analysis.findings)
+
+
+@pytest.mark.parametrize("participant_id", sorted(ROOT_CAUSES))
+def test_no_demo_reply_is_shortened(participant_id: str) -> None:
+    text = "\n".join(texts(build_reply(_analysis(participant_id)).blocks))
+    assert "shortened to fit" not in text and "(s)" not in text
+
+
+def test_the_bitrate_guests_drops_are_told_as_encoder_retries_not_a_network_storm() -> None:
+    analysis = _analysis(demo.BITRATE_GUEST)
+    text = "\n".join(texts(build_reply(analysis).blocks))
+
+    assert [f.rule for f in analysis.findings] == ["error:PUBLISH_ERROR:BITRATE_EXCEEDED"]
+    assert "Each failure was followed by the client leaving and rejoining: 5 times in 1 min 05 s" in text
+    assert "tried to publish 5 times, each failed" in text and "published 25 s" not in text
+    assert "1 column ≈ 1.5 s" in text
+
+
+def test_the_mobile_viewers_storm_is_about_its_network_not_publishing() -> None:
+    text = "\n".join(texts(build_reply(_analysis(demo.RECONNECT_STORM)).blocks))
+
+    assert "UDP 443 and 3478" in text and "TCP fallback" not in text
+    (joins,) = [line for line in text.splitlines() if line.startswith("joins")]
+    assert "11" not in joins and "••" in joins
+
+
+def test_the_token_exchange_title_formats_every_code_alike() -> None:
+    reply = build_reply(_analysis(demo.TOKEN_EXCHANGED))
+    first = next(text for text in texts(reply.blocks) if "*1. " in text).splitlines()[0]
+
+    assert "`PUBLISH`" in first and "(`INSUFFICIENT_CAPABILITIES`)" in first
+    assert "`" not in reply.text and "INSUFFICIENT_CAPABILITIES" in reply.text

@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from bot.analysis import analyze
+from bot.ivs.history import ParticipantHistory
 from bot.slack_ids import UPLOAD_JSON_ACTION
 from bot.views import build_reply
+from bot.views.reply import timeline_text
 from tests.analysis.factories import (
     NOW,
     QUERY,
+    STAGE_ARN,
     at,
     error,
     history,
     join_leave_cycles,
     joined,
     left,
+    participant,
     publish_started,
     publish_stopped,
     subscribe_started,
     subscribe_stopped,
+    token_exchanged,
 )
+from tests.views.hostile import LINK, PING_CHANNEL, assert_inert
 from tests.views.slack_limits import assert_within_slack_limits, texts
 
 DATE_TOKEN = re.compile(
@@ -94,7 +101,7 @@ def test_a_reconnect_storm_is_one_timeline_line_not_twenty_eight() -> None:
     text = _all_text(reply.blocks)
 
     assert "joined and left 14 times (28 events, no errors): reconnect storm" in text
-    assert "*Timeline*: 28 events in total, showing 28" in text
+    assert "*Timeline*: 28 events in total, summarised in 1 line" in text
 
 
 def test_a_long_history_says_how_many_events_it_shows_and_where_the_rest_are() -> None:
@@ -104,9 +111,11 @@ def test_a_long_history_says_how_many_events_it_shows_and_where_the_rest_are() -
     reply = build_reply(analyze(history([joined(0), *flapping, left(60)]), now=NOW))
     text = _all_text(reply.blocks)
 
-    shown = int(re.search(r"6,002 events in total, showing (\d+)", text)[1])  # type: ignore[index]
-    assert 10 < shown < 100
-    assert f"⋯ {6002 - shown:,} event(s) not listed here" in text
+    found = re.search(r"6,002 events in total, (\d+) of them summarised in (\d+) lines", text)
+    assert found is not None
+    shown, lines = int(found[1]), int(found[2])
+    assert 10 < shown < 100 and lines == shown
+    assert f"⋯ {6002 - shown:,} events not listed here" in text
     assert_within_slack_limits(reply)
 
 
@@ -142,8 +151,145 @@ def test_an_empty_history_still_makes_a_valid_reply() -> None:
     assert_within_slack_limits(reply)
 
 
-def test_without_participant_details_the_reply_says_so() -> None:
-    h = history([joined(0)])
-    h = type(h)(h.query, h.events, None, None, h.pages, h.fetched_at)
-    text = _all_text(build_reply(analyze(h, now=NOW)).blocks)
-    assert "details not available (GetParticipant failed)" in text
+DENIED = (
+    "Access denied: the bot's AWS role may not call `ivs:GetParticipant` on `{arn}`. Ask an AWS admin to "
+    "allow `ivs:GetParticipant` on that stage for the bot's role. (AWS request id 1234abcd-12ab-34cd)"
+)
+
+
+def _without_details(
+    events: list[dict], participant_error: str | None = None, session_error: str | None = None
+) -> ParticipantHistory:
+    return replace(
+        history(events),
+        participant=None,
+        session=None,
+        participant_error=participant_error,
+        session_error=session_error,
+    )
+
+
+def test_denied_participant_details_show_the_reason_naming_the_iam_action() -> None:
+    h = _without_details([joined(0), left(1)], DENIED.format(arn=STAGE_ARN))
+    reply = build_reply(analyze(h, now=NOW))
+    text = _all_text(reply.blocks)
+
+    assert "*Participant*\ndetails not available (see below)" in text
+    (note,) = [t for t in texts(reply.blocks) if t.startswith(":warning: Participant details are missing")]
+    assert "may not call `ivs:GetParticipant` on " in note and "(AWS request id 1234abcd-12ab-34cd)" in note
+    assert f"`{STAGE_ARN}`" in note
+    assert_within_slack_limits(reply)
+
+
+def test_a_denied_session_lookup_says_why_too() -> None:
+    reason = "Access denied: the bot's AWS role may not call `ivs:GetStageSession` on `x`."
+    text = _all_text(build_reply(analyze(_without_details([joined(0)], None, reason), now=NOW)).blocks)
+
+    assert "*Session*\ndetails not available (see below)" in text
+    assert ":warning: Session details are missing: Access denied: the bot's AWS role may not call " in text
+    assert "`ivs:GetStageSession`" in text
+
+
+def test_a_hostile_reason_from_aws_is_escaped_and_kept_on_one_line() -> None:
+    reason = f"IVS answered Oops to GetParticipant: {PING_CHANNEL} `{LINK}` and a stray ` tick\nsecond line"
+    reply = build_reply(analyze(_without_details([joined(0)], reason), now=NOW))
+
+    (note,) = [t for t in texts(reply.blocks) if "Participant details are missing" in t]
+    assert "&lt;!channel&gt;" in note and "\n" not in note
+    assert note.count("`") % 2 == 0  # the stray backtick cannot open a code span
+    assert_inert([*texts(reply.blocks), reply.text])
+
+
+def test_without_a_reason_the_failed_call_is_still_named() -> None:
+    text = _all_text(build_reply(analyze(_without_details([joined(0)]), now=NOW)).blocks)
+    assert "details not available (`GetParticipant` failed)" in text
+
+
+def test_every_getparticipant_detail_is_shown_and_overflow_goes_to_a_context_line_not_dropped() -> None:
+    details = participant(
+        recordingState="ACTIVE",
+        recordingS3BucketName="recordings",
+        recordingS3Prefix="stage-1/alice",
+        replicationType="SOURCE",
+        replicationState="ACTIVE",
+        redundantIngest=True,
+    )
+    reply = build_reply(analyze(history([joined(0), left(1)], details=details), now=NOW))
+    facts, overflow = reply.blocks[1], reply.blocks[2]
+    labels = [field["text"].split("\n")[0] for field in facts["fields"]]
+
+    assert len(labels) == 10
+    assert "*Session*" in labels and "*Events*" in labels  # the most important fields come first
+    (line,) = [element["text"] for element in overflow["elements"]]
+    assert "*Recording* `ACTIVE` to `s3://recordings/stage-1/alice`" in line
+    assert "*Replication* `SOURCE`, `ACTIVE`" in line
+    assert "*Redundant ingest* on" in line
+    assert_within_slack_limits(reply)
+
+
+def test_a_participant_that_is_not_replicated_gets_no_replication_field() -> None:
+    details = participant(replicationType="NONE")
+    text = _all_text(build_reply(analyze(history([joined(0)], details=details), now=NOW)).blocks)
+    assert "Replication" not in text
+
+
+def test_a_participant_who_never_got_in_is_not_said_to_have_connected_for_0_s() -> None:
+    events = [error("JOIN_ERROR", n, "INVALID_PROTOCOL") for n in range(4)]
+    text = _all_text(build_reply(analyze(history(events), now=NOW)).blocks)
+
+    assert "Never connected (4 join attempts failed)." in text
+    assert "0 time" not in text and "(s)" not in text
+
+
+def test_counts_are_in_the_right_number() -> None:
+    events = [joined(0), error("PUBLISH_ERROR", 1, "B_FRAME_PRESENT"), left(2)]
+    text = _all_text(build_reply(analyze(history(events), now=NOW)).blocks)
+
+    assert "Connected 2 min 00 s over 1 connection;" in text
+    assert "*Errors by code*: 1 error event, 1 code" in text
+    assert "Fetched in 1 page;" in text and "(s)" not in text
+
+
+def test_the_notification_text_is_plain_without_code_marks() -> None:
+    reply = build_reply(analyze(history(_viewer_whose_publisher_left()), now=NOW))
+    assert "`" not in reply.text and "publisher HostPub12345 was not there" in reply.text
+
+
+def test_ordinary_findings_are_shown_whole_in_a_busy_reply() -> None:
+    events = [
+        joined(0),
+        publish_started(0),
+        error("PUBLISH_ERROR", 1, "BITRATE_EXCEEDED"),
+        token_exchanged(5, ["PUBLISH", "SUBSCRIBE"], ["SUBSCRIBE"]),
+        error("PUBLISH_ERROR", 5.1, "INSUFFICIENT_CAPABILITIES"),
+        error("SUBSCRIBE_ERROR", 6, "PUBLISHER_NOT_FOUND", remoteParticipantId="Gone12345678"),
+        left(7),
+        *join_leave_cycles(10, 8),
+    ]
+    analysis = analyze(history(events), now=NOW)
+    reply = build_reply(analysis)
+    findings = [t for t in texts(reply.blocks) if re.match(r":\w+: \*\d\. ", t)]
+
+    assert [f.rule for f in analysis.findings[:2]] == [
+        "error:PUBLISH_ERROR:INSUFFICIENT_CAPABILITIES:after_token_exchange",
+        "storm_without_errors",
+    ]
+    assert len(findings[1]) > 1000  # the old fixed share of a second finding
+    assert not [t for t in texts(reply.blocks) if "shortened to fit" in t]
+    assert all("*Next steps*" in t and ":book:" in t for t in findings)
+    assert_within_slack_limits(reply)
+
+
+def test_a_timeline_too_long_for_date_tokens_falls_back_to_plain_utc_times() -> None:
+    events = [joined(0)]
+    for n in range(6):
+        events += [
+            subscribe_started(1 + n, f"Pub{n:02d}aBcDeFgH"),
+            subscribe_stopped(1.5 + n, f"Pub{n:02d}aBcDeFgH"),
+        ]
+    analysis = analyze(history([*events, left(30)]), now=NOW)
+
+    short = timeline_text(analysis, 1200)
+    assert short.startswith("*Timeline* (UTC): 14 events in total") and "<!date^" not in short
+    assert "• 2026-03-12 14:00:00  `JOINED`" in short and "• 2026-03-12 14:30:00  `LEFT`" in short
+    assert timeline_text(analysis).startswith("*Timeline*: ")  # with room, times are date tokens

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.analysis import analyze
 from bot.views import build_reply, render_session_chart
-from bot.views.session_chart import CHART_WIDTH, FILLED
+from bot.views.session_chart import CHART_WIDTH, FILLED, ONE, column_scale
 from tests.analysis.factories import (
     NOW,
     error,
@@ -57,8 +59,8 @@ def test_errors_and_reconnects_are_counted_per_column() -> None:
     events = [*join_leave_cycles(0, 12), error("JOIN_ERROR", 20, "QUOTA_EXCEEDED")]
     rows = _rows(render_session_chart(analyze(history(events), now=NOW)))
 
-    assert "+" in rows["joins"] or any(c.isdigit() for c in rows["joins"])
-    assert "1" in rows["errors"]
+    assert "+" in rows["joins"] or any(c.isdigit() or c == ONE for c in rows["joins"])
+    assert rows["errors"].strip("| ") == ONE
 
 
 def test_the_time_axis_shows_the_start_and_the_end_in_utc() -> None:
@@ -80,3 +82,24 @@ def test_a_hostile_publisher_id_cannot_break_out_of_the_code_block() -> None:
 
 def test_an_empty_history_draws_nothing_without_failing() -> None:
     assert render_session_chart(analyze(history([]), now=NOW)) == "(no events to draw)"
+
+
+def test_the_scale_is_exact_or_marked_approximate_never_rounded_down() -> None:
+    events = [joined(0), left(65 / 60)]  # 65 s over 42 columns: 1.55 s per column
+    chart = render_session_chart(analyze(history(events), now=NOW))
+
+    assert chart.splitlines()[0].startswith("1 column ≈ 1.5 s; █ = active")
+    assert column_scale(timedelta(seconds=2)) == "1 column = 2 s"
+    assert column_scale(timedelta(seconds=84.9)) == "1 column ≈ 1 min 25 s"
+    assert column_scale(timedelta(minutes=90, seconds=40)) == "1 column ≈ 1 h 31 min"
+
+
+def test_joins_in_neighbouring_columns_cannot_be_read_as_one_number() -> None:
+    events = sorted(
+        [*join_leave_cycles(0, 6, every_seconds=4), *join_leave_cycles(2, 6, every_seconds=4)],
+        key=lambda e: e["eventTime"],
+    )
+    rows = _rows(render_session_chart(analyze(history(events), now=NOW)))
+
+    joins = rows["joins"].strip("|")
+    assert ONE + ONE in joins and "11" not in joins

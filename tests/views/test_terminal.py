@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.analysis import analyze
 from bot.views import render_terminal
-from tests.analysis.factories import NOW, error, history, join_leave_cycles, joined, left
+from tests.analysis.factories import (
+    NOW,
+    error,
+    history,
+    join_leave_cycles,
+    joined,
+    left,
+    publish_started,
+    publish_stopped,
+)
 
 
 def test_the_terminal_report_has_the_diagnosis_errors_chart_and_timeline() -> None:
@@ -13,11 +24,11 @@ def test_the_terminal_report_has_the_diagnosis_errors_chart_and_timeline() -> No
 
     assert text.startswith("IVS participant abCDEf12GHIj: 2 problems found")
     assert "1. [problem] Reconnect storm: joined and left 6 times" in text
-    assert "Publishing failed: the stage already had 12 publishers (QUOTA_EXCEEDED)" in text
+    assert "Publishing failed: the stage already had its 12 publishers (QUOTA_EXCEEDED)" in text
     assert "Docs: https://docs.aws.amazon.com/ivs/latest/RealTimeUserGuide/service-quotas.html" in text
-    assert "Errors by code (1 error events)" in text
+    assert "Errors by code (1 error event)" in text
     assert "Session at a glance" in text and "connected       |" in text
-    assert "Timeline (UTC): 15 events in total, showing 15" in text
+    assert "Timeline (UTC): 15 events in total, summarised in 4 lines" in text
     assert "2026-03-12 14:10:00 → 14:12:45  joined and left 6 times (12 events, no errors)" in text
 
 
@@ -37,3 +48,40 @@ def test_the_lookup_command_for_a_missing_publisher_stays_on_one_line_to_copy() 
         "/ivs-events arn:aws:ivs:us-west-2:123456789012:stage/abcdABCDefgh st-a1b2c3d4e5f6g Gone12345678"
         in text
     )
+
+
+def test_a_denied_getparticipant_is_explained_with_the_iam_action_in_plain_text() -> None:
+    reason = (
+        "Access denied: the bot's AWS role may not call `ivs:GetParticipant` on `arn:aws:ivs:x`. Ask an "
+        "AWS admin to allow `ivs:GetParticipant` on that stage for the bot's role."
+    )
+    h = replace(history([joined(0), left(1)]), participant=None, participant_error=reason)
+    text = render_terminal(analyze(h, now=NOW))
+
+    assert "  Participant: details not available (see below)" in text
+    assert "  Note: Participant details are missing: Access denied: the bot's AWS role may not call" in text
+    assert "ivs:GetParticipant on arn:aws:ivs:x." in text and "`" not in text
+
+
+def test_every_publish_attempt_failing_is_not_reported_as_time_spent_publishing() -> None:
+    events = []
+    for n in range(5):
+        events += [
+            joined(n),
+            publish_started(n),
+            error("PUBLISH_ERROR", n + 0.1, "BITRATE_EXCEEDED"),
+            publish_stopped(n + 0.2),
+            left(n + 0.2),
+        ]
+    text = render_terminal(analyze(history(events), now=NOW))
+
+    assert "Connected 1 min 00 s over 5 connections; tried to publish 5 times, each failed;" in text
+    assert "published 1 min" not in text
+
+
+def test_a_participant_who_never_joined_never_connected() -> None:
+    events = [error("JOIN_ERROR", n, "INVALID_PROTOCOL") for n in range(4)]
+    text = render_terminal(analyze(history(events), now=NOW))
+
+    assert "\nNever connected (4 join attempts failed).\n" in text
+    assert "Timeline (UTC): 4 events in total, summarised in 1 line" in text

@@ -7,7 +7,7 @@ from bot.analysis.durations import format_duration
 from bot.analysis.findings.error_rules import _group_evidence
 from bot.analysis.findings.model import MAX_NAMED, Finding, Severity, _texts
 from bot.analysis.patterns import Patterns
-from bot.analysis.phrases import Phrase, Quoted, phrase
+from bot.analysis.phrases import Phrase, Quoted, counted, marked, phrase
 from bot.analysis.timeline_model import Storm, Timeline
 
 
@@ -21,14 +21,15 @@ def never_got_in(timeline: Timeline, patterns: Patterns) -> Finding | None:
     main = max(joins, key=lambda g: (g.count, g.last_index))
     info = describe_error_code(main.code) if main.code is not None else None
     attempts = sum(g.count for g in joins)
+    tried = counted(attempts, "join attempt")
     if timeline.last_join_index is None:
-        title: Phrase = (f"Never got into the stage: {attempts:,} join attempt(s) failed",)
+        title: Phrase = (f"Never got into the stage: {tried} failed",)
         meaning: Phrase = (
             "Every join attempt in this history failed and none succeeded, so this participant was "
             "never in the stage.",
         )
     else:
-        title = (f"Could not get back in: {attempts:,} join attempt(s) failed after the last JOINED",)
+        title = (f"Could not get back in: {tried} failed after the last ", Quoted("JOINED"))
         meaning = ("The participant was in the stage earlier, but every later attempt to rejoin failed.",)
     codes = tuple(g.code for g in joins if g.code is not None)
     return Finding(
@@ -36,7 +37,7 @@ def never_got_in(timeline: Timeline, patterns: Patterns) -> Finding | None:
         severity=Severity.PROBLEM,
         score=95,
         title=(*title, *phrase(" (", Quoted(main.code) if main.code else None, ")" if main.code else None)),
-        meaning=(*meaning, *((" ", info.meaning) if info else ())),
+        meaning=(*meaning, *((" ", *marked(info.meaning)) if info else ())),
         causes=_texts(info.causes) if info else (),
         next_steps=_texts(info.next_steps) if info else (),
         evidence=tuple(_group_evidence(g) for g in joins),
@@ -48,7 +49,7 @@ def never_got_in(timeline: Timeline, patterns: Patterns) -> Finding | None:
 
 
 def _storm_line(storm: Storm) -> Phrase:
-    errors = "no error events" if storm.errors == 0 else f"{storm.errors:,} error event(s)"
+    errors = "no error events" if storm.errors == 0 else counted(storm.errors, "error event")
     return (
         f"Joined and left {storm.cycles:,} times between ",
         storm.start,
@@ -58,11 +59,15 @@ def _storm_line(storm: Storm) -> Phrase:
     )
 
 
-def reconnect_storm(patterns: Patterns) -> Finding | None:
-    """Quick join/leave cycles; with no error events it points at the client's network."""
-    if not patterns.storms:
+def reconnect_storm(timeline: Timeline, patterns: Patterns) -> Finding | None:
+    """Quick join/leave cycles; with no error events it points at the client's network.
+
+    A storm whose every cycle (but at most one) held a join or publish failure is the client retrying
+    that failure: the failure's own finding says so, and the storm gets no finding of its own.
+    """
+    storms = tuple(storm for storm in patterns.storms if not storm.explained_by_errors)
+    if not storms:
         return None
-    storms = patterns.storms
     biggest = max(storms, key=lambda s: s.cycles)
     cycles = sum(s.cycles for s in storms)
     # One storm is fully described by the title; several get a line each.
@@ -79,10 +84,17 @@ def reconnect_storm(patterns: Patterns) -> Finding | None:
     )
     if len(storms) > 1:
         title += (f" ({len(storms)} storms, {cycles:,} cycles in all)",)
+    tried_publishing = any(g.event_name == "PUBLISH_ERROR" for g in timeline.error_groups)
+    published = bool(timeline.publishes) or tried_publishing
+    udp = (
+        "media uses UDP 443 and 3478, and publishing has no TCP fallback"
+        if published
+        else "media uses UDP 443 and 3478"
+    )
     causes = _texts(
         (
             "An unstable client network (Wi-Fi, mobile handover, VPN or proxy), or a firewall that blocks "
-            "UDP: media uses UDP 443 and 3478, and publishing has no TCP fallback.",
+            f"UDP: {udp}.",
             "Two clients joining with the same token: each join disconnects the other without an error.",
             "App code that leaves and rejoins in a loop (for example on every re-render or retry).",
         )
@@ -138,7 +150,7 @@ def no_join_recorded(timeline: Timeline, patterns: Patterns) -> Finding | None:
         rule="no_join_recorded",
         severity=Severity.WARNING,
         score=70,
-        title=("No JOINED event in this history",),
+        title=("No ", Quoted("JOINED"), " event in this history"),
         meaning=(
             "IVS recorded events for this participant but never a successful join, so connection "
             "times cannot be worked out.",
@@ -165,13 +177,13 @@ def joined_but_idle(timeline: Timeline, patterns: Patterns) -> Finding | None:
             (
                 "Nobody else was publishing, so there was nothing to subscribe to.",
                 "The app's stage strategy chose not to publish or subscribe (Web SDK: "
-                "stageStreamsToPublish, shouldPublishParticipant, shouldSubscribeToParticipant).",
+                "`stageStreamsToPublish`, `shouldPublishParticipant`, `shouldSubscribeToParticipant`).",
                 "Camera or microphone permission was denied, so there was nothing to publish.",
             )
         ),
         next_steps=_texts(
             (
-                "Check whether anyone was publishing then (ListParticipants with filterByPublished).",
+                "Check whether anyone was publishing then (`ListParticipants` with `filterByPublished`).",
                 "Check the client's stage strategy and device permissions.",
             )
         ),
@@ -188,7 +200,7 @@ def still_connected(timeline: Timeline, patterns: Patterns) -> Finding | None:
         doing.append("publishing")
     receiving = timeline.receiving_at_end
     if receiving:
-        doing.append(f"receiving {receiving:,} publisher(s)")
+        doing.append(f"receiving {counted(receiving, 'publisher')}")
     return Finding(
         rule="still_connected",
         severity=Severity.INFO,

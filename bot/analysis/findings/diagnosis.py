@@ -11,7 +11,7 @@ from bot.analysis.findings.connection_rules import (
     reconnect_storm,
     still_connected,
 )
-from bot.analysis.findings.error_rules import error_group_finding
+from bot.analysis.findings.error_rules import error_group_finding, with_storm_evidence
 from bot.analysis.findings.history_rules import healthy, no_events, unknown_names
 from bot.analysis.findings.model import Finding, Severity
 from bot.analysis.patterns import Patterns
@@ -32,26 +32,24 @@ def diagnose(timeline: Timeline, patterns: Patterns, query: ParticipantQuery) ->
     got_in = never_got_in(timeline, patterns)
     explained: set[tuple[str, str | None]] = set()
     if got_in is not None:
-        findings.append(got_in)
         cutoff = timeline.last_join_index if timeline.last_join_index is not None else -1
-        explained = {
-            (g.event_name, g.code)
-            for g in timeline.error_groups
-            if g.event_name == "JOIN_ERROR" and g.last_index > cutoff
-        }
+        for group in timeline.error_groups:
+            if group.event_name == "JOIN_ERROR" and group.last_index > cutoff:
+                explained.add((group.event_name, group.code))
+                got_in = with_storm_evidence(got_in, group, timeline.storms)
+        findings.append(got_in)
     findings.extend(
         error_group_finding(group, timeline, query)
         for group in timeline.error_groups
         if (group.event_name, group.code) not in explained
     )
-    for rule in (no_join_recorded, joined_but_idle, still_connected):
+    for rule in (no_join_recorded, joined_but_idle, still_connected, reconnect_storm):
         finding = rule(timeline, patterns)
         if finding is not None:
             findings.append(finding)
-    for pattern_rule in (reconnect_storm, unknown_names):
-        finding = pattern_rule(patterns)
-        if finding is not None:
-            findings.append(finding)
+    unknown = unknown_names(patterns)
+    if unknown is not None:
+        findings.append(unknown)
     if not any(f.severity in (Severity.PROBLEM, Severity.WARNING) for f in findings):
         findings.append(healthy(timeline))
     return rank(findings)

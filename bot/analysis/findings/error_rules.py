@@ -16,8 +16,8 @@ from bot.analysis.findings.model import (
     lookup_command,
     occurrences,
 )
-from bot.analysis.phrases import Phrase, Quoted
-from bot.analysis.timeline_model import ErrorGroup, RemoteFailure, Timeline
+from bot.analysis.phrases import Phrase, Quoted, marked, times
+from bot.analysis.timeline_model import ErrorGroup, RemoteFailure, Storm, StormCause, Timeline
 from bot.ivs.query import ParticipantQuery
 
 _ACTIONS = {"JOIN_ERROR": "Joining", "PUBLISH_ERROR": "Publishing", "SUBSCRIBE_ERROR": "Subscribing"}
@@ -28,10 +28,10 @@ def _group_title(group: ErrorGroup, info: ErrorCodeInfo, headline: Phrase | None
     action = _ACTIONS.get(group.event_name)
     lead: Phrase = (f"{action} failed: ",) if action else (Quoted(group.event_name), " failed: ")
     code: Phrase = (" (", Quoted(group.code), ")") if group.code is not None else (" (no error code)",)
-    return (*lead, *(headline or (info.headline,)), *code, _times(group.count))
+    return (*lead, *(headline or marked(info.headline)), *code, _times(group.count))
 
 
-def _group_evidence(group: ErrorGroup) -> Phrase:
+def _group_evidence(group: ErrorGroup, retry_note: bool = True) -> Phrase:
     evidence: Phrase = (
         Quoted(group.event_name),
         " ",
@@ -40,7 +40,7 @@ def _group_evidence(group: ErrorGroup) -> Phrase:
         *occurrences(group.count, group.first, group.last),
         ".",
     )
-    if group.count >= 3:
+    if retry_note and group.count >= 3:
         evidence += (" The same failure kept repeating: the client retries without changing anything.",)
     return evidence
 
@@ -51,7 +51,7 @@ def _base_error_finding(group: ErrorGroup, info: ErrorCodeInfo, rule_suffix: str
         severity=Severity.PROBLEM,
         score=info.score,
         title=_group_title(group, info),
-        meaning=(info.meaning,),
+        meaning=marked(info.meaning),
         causes=_texts(info.causes),
         next_steps=_texts(info.next_steps),
         evidence=(_group_evidence(group),),
@@ -132,33 +132,36 @@ def insufficient_capabilities(group: ErrorGroup, info: ErrorCodeInfo) -> Finding
         title=(
             "A token exchange removed ",
             Quoted(dropped),
-            f", then {action.lower()} failed (INSUFFICIENT_CAPABILITIES){_times(group.count)}",
+            f", then {action.lower()} failed (",
+            Quoted("INSUFFICIENT_CAPABILITIES"),
+            f"){_times(group.count)}",
         ),
         meaning=(
-            "The client swapped its token in-session (TOKEN_EXCHANGED) for one without ",
+            "The client swapped its token in-session (",
+            Quoted("TOKEN_EXCHANGED"),
+            ") for one without ",
             Quoted(dropped),
             f"; {gap} later IVS refused the action because the new token does not allow it.",
         ),
-        causes=(
+        causes=_texts(
             (
                 "The backend issued the exchanged token with a smaller `capabilities` list than the "
                 "client still uses.",
-            ),
-            (
                 "The client kept publishing or subscribing after a planned downgrade (for example a host "
                 "moved back to viewer) instead of stopping first.",
-            ),
+            )
         ),
-        next_steps=(
+        next_steps=_texts(
             (
                 "Keep every capability the client still uses in the exchanged token, or make the client "
                 "stop publishing/subscribing before it exchanges the token.",
-            ),
-            ("Compare previousToken and newToken in the TOKEN_EXCHANGED event (full JSON).",),
+                "Compare `previousToken` and `newToken` in the `TOKEN_EXCHANGED` event (full JSON).",
+            )
         ),
         evidence=(
             (
-                "TOKEN_EXCHANGED at ",
+                Quoted("TOKEN_EXCHANGED"),
+                " at ",
                 exchange.time,
                 ": capabilities ",
                 Quoted(before),
@@ -181,20 +184,22 @@ def quota_exceeded(group: ErrorGroup, info: ErrorCodeInfo) -> Finding:
     if group.event_name == "PUBLISH_ERROR":
         return replace(
             base,
-            title=_group_title(group, info, ("the stage already had 12 publishers",)),
+            title=_group_title(group, info, ("the stage already had its 12 publishers",)),
             meaning=(
-                "A stage allows at most 12 publishers at a time, and this quota is not adjustable: "
-                "12 others were publishing when this participant tried.",
+                "On a publish, ",
+                Quoted("QUOTA_EXCEEDED"),
+                " means the stage already had its 12 publishers: a stage allows at most 12 at a time, "
+                "and this quota is not adjustable. IVS does not say who they were.",
             ),
             causes=_texts(
                 (
-                    "12 participants were already publishing to the stage at that moment.",
+                    "Other participants held all 12 publishing slots at that moment.",
                     "Idle hosts or stale tabs still count until they unpublish or leave.",
                 )
             ),
             next_steps=_texts(
                 (
-                    "List who was publishing: ListParticipants with filterByPublished=true.",
+                    "List who was publishing: `ListParticipants` with `filterByPublished=true`.",
                     "Unpublish idle hosts, or split the hosts across stages (12 publishers each).",
                 )
             ),
@@ -240,8 +245,63 @@ _SPECIAL: dict[str, Callable[[ErrorGroup, ErrorCodeInfo], Finding]] = {
 }
 
 
+def _storm_cause(storm: Storm, group: ErrorGroup) -> StormCause | None:
+    if not storm.explained_by_errors:
+        return None
+    return next(
+        (c for c in storm.causes if (c.event_name, c.code) == (group.event_name, group.code)),
+        None,
+    )
+
+
+def _drop_evidence(group: ErrorGroup, storm: Storm, cause: StormCause) -> Phrase:
+    """How this failure drove a storm of reconnects: the drops are retries, not a bad network."""
+    retry = (
+        "the encoder retries without changing its settings"
+        if group.event_name == "PUBLISH_ERROR"
+        else "the client retries without changing anything"
+    )
+    span = format_duration(storm.end - storm.start)
+    if group.count == cause.cycles == storm.cycles:
+        return (
+            f"Each failure was followed by the client leaving and rejoining: {times(storm.cycles)} in "
+            f"{span}; {retry}.",
+        )
+    return (
+        f"In {cause.cycles:,} of the {storm.cycles:,} quick reconnects between ",
+        storm.start,
+        " and ",
+        storm.end,
+        f" ({span}) this failure came just before the client left and rejoined; {retry}.",
+    )
+
+
+def with_storm_evidence(finding: Finding, group: ErrorGroup, storms: tuple[Storm, ...]) -> Finding:
+    """Add how the group's failures explain reconnect storms (those storms get no finding of their own)."""
+    explained = [(storm, cause) for storm in storms if (cause := _storm_cause(storm, group)) is not None]
+    if not explained:
+        return finding
+    lines = [_drop_evidence(group, storm, cause) for storm, cause in explained[:MAX_NAMED]]
+    if len(explained) > MAX_NAMED:
+        lines.append((f"…and {len(explained) - MAX_NAMED:,} more reconnect storms like it.",))
+    # The storm lines follow the group's own line, which need not say the client retried any more.
+    repeating, quiet = _group_evidence(group), _group_evidence(group, retry_note=False)
+    evidence: list[Phrase] = []
+    for item in finding.evidence:
+        if item == repeating:
+            evidence += [quiet, *lines]
+            lines = []
+        else:
+            evidence.append(item)
+    return replace(finding, evidence=(*evidence, *lines))
+
+
 def error_group_finding(group: ErrorGroup, timeline: Timeline, query: ParticipantQuery) -> Finding:
     """Explain one group of identical errors, using the correlation rule for its code when there is one."""
+    return with_storm_evidence(_explain_group(group, timeline, query), group, timeline.storms)
+
+
+def _explain_group(group: ErrorGroup, timeline: Timeline, query: ParticipantQuery) -> Finding:
     if group.code is None:
         return Finding(
             rule=f"error:{group.event_name}:none",

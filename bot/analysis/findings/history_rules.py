@@ -6,7 +6,7 @@ from bot.analysis.catalogue import NETWORK_REQUIREMENTS_DOC
 from bot.analysis.durations import format_duration
 from bot.analysis.findings.model import MAX_NAMED, Finding, Severity, _texts
 from bot.analysis.patterns import Patterns
-from bot.analysis.phrases import Phrase, Quoted
+from bot.analysis.phrases import Phrase, Quoted, counted
 from bot.analysis.timeline_model import Timeline
 
 
@@ -50,7 +50,11 @@ def unknown_names(patterns: Patterns) -> Finding | None:
         rule="unknown_event_names",
         severity=Severity.INFO,
         score=5,
-        title=(f"{total:,} event(s) with names this bot does not recognise",),
+        title=(
+            f"{counted(total, 'event')} with "
+            + ("a name" if total == 1 else "names")
+            + " this bot does not recognise",
+        ),
         meaning=(
             "They are probably newer than this bot's AWS SDK; they are counted and shown exactly as "
             "IVS sent them.",
@@ -62,10 +66,14 @@ def unknown_names(patterns: Patterns) -> Finding | None:
 def healthy(timeline: Timeline) -> Finding:
     """No problems recorded: say what went right, and why that is not proof."""
     received = len(timeline.received_time)
+    published = (
+        f"published {format_duration(timeline.publishing_time)}" if timeline.publishes else "did not publish"
+    )
+    connections = counted(len(timeline.connections), "connection")
     summary = (
-        f"No error events and no reconnect storm in {timeline.event_count:,} events: connected "
-        f"{format_duration(timeline.connected_time)} over {len(timeline.connections):,} connection(s), "
-        f"published {format_duration(timeline.publishing_time)}, received {received:,} publisher(s)."
+        f"No error events and no reconnect storm in {counted(timeline.event_count, 'event')}: connected "
+        f"{format_duration(timeline.connected_time)} over {connections}, {published}, received "
+        f"{counted(received, 'publisher') if received else 'no publisher'}."
     )
     return Finding(
         rule="no_problems",

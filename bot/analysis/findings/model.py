@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.analysis.catalogue import DocLink
-from bot.analysis.phrases import Phrase
+from bot.analysis.phrases import Phrase, marked
 from bot.ivs.errors import InvalidQueryError
 from bot.ivs.query import USAGE, ParticipantQuery
 
@@ -54,7 +54,8 @@ class Finding:
 
 
 def _texts(items: Iterable[str]) -> tuple[Phrase, ...]:
-    return tuple((item,) for item in items)
+    """Catalogue sentences as phrases; their backticked ids, codes and event names become code."""
+    return tuple(marked(item) for item in items)
 
 
 def occurrences(count: int, first: datetime, last: datetime) -> Phrase:
