@@ -6,17 +6,22 @@ stand-in and its IVS calls to the local IVS RealTime endpoint with the demo stag
 back to "Slack" is printed as text: replies, private notes, edits, buttons (numbered) and uploaded files.
 
 Works from a pipe too: ``printf '/ivs-events <arn> <session> <participant>\\n1\\n' | python -m bot console``.
+The app's own log lines (a warning that GetParticipant was denied, say) go to a file named at start-up
+(``--log-file PATH``; by default ``ivs-events-console.log`` in the temporary directory), so the terminal
+shows only what Slack would.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import re
 import secrets
 import sys
+import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Self, TextIO
 
 from bot.config import Settings
@@ -39,11 +44,21 @@ LOCAL_AWS_ENVIRONMENT = {
     "AWS_SECRET_ACCESS_KEY": "local-console-secret",
     "AWS_EC2_METADATA_DISABLED": "true",
 }
+LOG_FILE = os.path.join(tempfile.gettempdir(), "ivs-events-console.log")
+HEREDOC = "<<"  # ``shortcut <<``: the message is the lines that follow, up to a line holding only "."
+END_OF_TEXT = "."
+CONTINUED = "\\"  # a line ending in a backslash goes on, as in a shell
 HELP = f"""Type what you would type in Slack:
   {COMMAND} <stage-arn> <session-id> <participant-id> [private]
   {COMMAND} help
-  @bot <text with ids>           an @mention in the channel
-  shortcut <text with ids>       post a message, then use "Diagnose IVS participant" on it
+  @bot <text with ids>           an @mention in the channel; the answer goes in a thread under it
+  post <text>                    post a message in the channel (say, the customer's report), numbered
+  thread [n] @bot [text]         an @mention in the thread of message n (default: the last one posted);
+                                 a bare `thread @bot` reads the ids from the thread's first message
+  shortcut <text>                post a message, then use "Diagnose IVS participant" on it
+  shortcut <<   or   post <<     a message of several lines (pasted CLI JSON): type them, then a line
+                                 with just "."
+  <line ending in \\>             continues on the next line, kept as typed (a pasted shell command)
   1, 2, …                        press a numbered button
   demo                           list the demo participants, with commands to copy
   help, quit"""
@@ -59,18 +74,42 @@ class Button:
     message: Message | None  # None: the button is on an ephemeral message
 
 
+@dataclass(slots=True)
+class _Pending:
+    """A message being typed over several lines: a ``<<`` block up to ".", or lines ending in ``\\``."""
+
+    prefix: str
+    heredoc: bool
+    lines: list[str] = field(default_factory=list)
+
+    def take(self, line: str) -> str | None:
+        """Add a line; the whole text once it is complete, else None."""
+        if self.heredoc:
+            if line.strip() == END_OF_TEXT:
+                return self.prefix + "\n".join(self.lines)
+            self.lines.append(line)
+            return None
+        self.lines.append(line)
+        if line.rstrip().endswith(CONTINUED):
+            return None
+        return "\n".join(self.lines).strip()
+
+
 class Console:
     """The app, the stand-ins and a line-by-line conversation with them.
 
     Use ``async with Console() as console: print(await console.handle("demo"))``.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, log_file: str | None = None) -> None:
         self.ivs_endpoint = LocalIvsEndpoint()
         self.slack = SlackStandIn(bot_token=BOT_TOKEN)
         self.buttons: list[Button] = []
+        self.posted: list[Message] = []  # your messages, numbered from 1 for ``thread <n>``
+        self.log_file = log_file
         self._server: HttpServer | None = None
         self._requests: SlackRequests | None = None
+        self._pending: _Pending | None = None
 
     async def __aenter__(self) -> Self:
         await self.ivs_endpoint.start()
@@ -101,30 +140,81 @@ class Console:
         assert self._requests is not None, "use Console as an async context manager"
         return self._requests
 
+    @property
+    def wants_more(self) -> bool:
+        """True while a message of several lines is being typed (``shortcut <<``, a trailing ``\\``)."""
+        return self._pending is not None
+
     async def handle(self, line: str) -> str:
         """Act on one typed line; returns what to print."""
+        line = line.rstrip("\r\n")
+        if self._pending is not None:
+            text = self._pending.take(line)
+            if text is None:
+                return ""
+            self._pending = None
+            return await self._dispatch(text)
         line = line.strip()
-        if not line:
+        head, _, rest = line.partition(" ")
+        if head in {"shortcut", "post"} and rest.strip() == HEREDOC:
+            self._pending = _Pending(head + " ", heredoc=True)
+            return f'(type the message; end it with a line holding only "{END_OF_TEXT}")'
+        if line.endswith(CONTINUED):
+            self._pending = _Pending("", heredoc=False)
+            self._pending.take(line)
             return ""
-        if line in {"help", "?"}:
-            return HELP
-        if line == "demo":
+        return await self._dispatch(line)
+
+    async def _dispatch(self, text: str) -> str:
+        if not text:
+            return ""
+        if text in {"help", "?"}:
+            return HELP + (f"\nThe app's log: {self.log_file}" if self.log_file else "")
+        if text == "demo":
             return demo_listing()
-        if line.isdigit():
-            return await self._press(int(line))
-        if line.startswith("/"):
-            command, _, text = line.partition(" ")
+        if text.isdigit():
+            return await self._press(int(text))
+        verb, rest = [*text.split(maxsplit=1), ""][:2]
+        rest = rest.strip()
+        if text.startswith("/"):
+            if verb != COMMAND:
+                return f"Only {COMMAND} is available here."
             return await self._exchange(
-                self.requests.command(text, command=command, user=USER, channel=CHANNEL)
+                self.requests.command(rest, command=COMMAND, user=USER, channel=CHANNEL)
             )
-        if line.startswith("@"):
-            _, _, text = line.partition(" ")
-            return await self._exchange(self.requests.mention(text, channel=CHANNEL, user=USER))
-        if line.startswith("shortcut "):
-            message = self.slack.add_message(CHANNEL, line.removeprefix("shortcut "), user=USER)
+        if text.startswith("@"):
+            return await self._exchange(self.requests.mention(rest, channel=CHANNEL, user=USER))
+        if verb == "thread":
+            return await self._thread_mention(rest)
+        if verb == "post" and rest:
+            self._post(rest)
+            return f"(posted as message {len(self.posted)}; `thread @bot` mentions me in its thread)"
+        if verb == "shortcut" and rest:
+            message = self._post(rest)
             sent = self.requests.message_shortcut(callback_id=DIAGNOSE_SHORTCUT, message=message, user=USER)
-            return await self._exchange(sent)
-        return f"Not understood: {line!r}. Type `help`."
+            return f"(posted as message {len(self.posted)})\n" + await self._exchange(sent)
+        return f"Not understood: {text!r}. Type `help`."
+
+    def _post(self, text: str) -> Message:
+        message = self.slack.add_message(CHANNEL, text, user=USER)
+        self.posted.append(message)
+        return message
+
+    async def _thread_mention(self, rest: str) -> str:
+        """``thread [n] @bot [text]``: an @mention in the thread of your message n (or the last one)."""
+        number, _, mention = rest.partition(" ")
+        if not number.isdigit():
+            number, mention = str(len(self.posted)), rest
+        if not mention.startswith("@"):
+            return "Usage: thread [n] @bot [text]"
+        if not self.posted:
+            return "No thread yet: post a message first (`post <text>`), then mention me in its thread."
+        if not 1 <= int(number) <= len(self.posted):
+            return f"No message {number}: messages 1 to {len(self.posted)} are yours."
+        parent = self.posted[int(number) - 1]
+        _, _, text = mention.partition(" ")
+        sent = self.requests.mention(text.strip(), channel=CHANNEL, user=USER, thread_ts=parent.ts)
+        return await self._exchange(sent)
 
     async def _press(self, number: int) -> str:
         if not 1 <= number <= len(self.buttons):
@@ -161,13 +251,14 @@ class Console:
             message = self._message(body, call.answer)
             return self._render_message(body, prefix="(only you) " if private else "", message=message)
         if call.method == "chat.postMessage" and call.answer.get("ok"):
-            return self._render_message(
-                body, prefix="(in the thread) ", message=self._message(body, call.answer)
-            )
+            channel = str(body.get("channel", ""))
+            where = "in the thread" if body.get("thread_ts") else "in the channel"
+            prefix = "(direct message) " if channel.startswith("D") else f"({where}) "
+            return self._render_message(body, prefix=prefix, message=self._message(body, call.answer))
         if call.method == "chat.update" and call.answer.get("ok"):
             return self._render_message(body, prefix="(edited) ")
         if call.method == "chat.postEphemeral" and call.answer.get("ok"):
-            return "(only you) " + plain(str(body.get("text", "")))
+            return self._render_message(body, prefix="(only you) ")
         if call.method == "files.completeUploadExternal" and call.answer.get("ok"):
             return "\n".join(self._render_upload(f["id"]) for f in call.answer.get("files", []))
         return ""
@@ -258,32 +349,51 @@ def demo_listing() -> str:
     return "\n".join(lines)
 
 
-async def run(stdin: TextIO, stdout: TextIO) -> int:
+async def run(stdin: TextIO, stdout: TextIO, *, log_file: str | None = None) -> int:
     """Read lines until EOF or ``quit``, answering each."""
     interactive = stdin.isatty()
-    async with Console() as console:
+    async with Console(log_file=log_file) as console:
         stdout.write("ivs-events console: the real app, local Slack and IVS stand-ins. Type `help`.\n")
+        if log_file:
+            stdout.write(f"The app's log goes to {log_file}\n")
         while True:
+            prompt = "… " if console.wants_more else "> "
             if interactive:
-                stdout.write("> ")
+                stdout.write(prompt)
                 stdout.flush()
             line = await asyncio.to_thread(stdin.readline)
-            if not line or line.strip() in {"quit", "exit"}:
+            if not line or (not console.wants_more and line.strip() in {"quit", "exit"}):
                 return 0
             if not interactive:
-                stdout.write(f"> {line.strip()}\n")
+                stdout.write(f"{prompt}{line.rstrip()}\n")
             output = await console.handle(line)
             if output:
                 stdout.write(output + "\n")
             stdout.flush()
 
 
+def log_to_file(path: str) -> None:
+    """Send every log line (INFO and up) to ``path`` instead of the terminal, where replies are shown."""
+    handler = logging.FileHandler(path, mode="w", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
 def main(argv: list[str]) -> int:
-    """``python -m bot console``; returns the exit code."""
+    """``python -m bot console [--log-file PATH]``; returns the exit code."""
     if argv and argv[0] in {"-h", "--help"}:
         print(__doc__)
         return 0
+    log_file = LOG_FILE
+    if argv[:1] == ["--log-file"] and len(argv) == 2:
+        log_file = argv[1]
+    elif argv:
+        print(f"usage: python -m bot console [--log-file PATH]  (default {LOG_FILE})", file=sys.stderr)
+        return 2
+    log_to_file(log_file)
     try:
-        return asyncio.run(run(sys.stdin, sys.stdout))
+        return asyncio.run(run(sys.stdin, sys.stdout, log_file=log_file))
     except KeyboardInterrupt:
         return 130

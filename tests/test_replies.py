@@ -7,11 +7,25 @@ import asyncio
 import pytest
 
 from bot.background import TaskTracker
-from bot.ivs.find_ids import FoundIds
+from bot.ivs.find_ids import FoundIds, find_ids
 from bot.ivs.history import FetchProgress
 from bot.local.slack_standin import SlackStandIn
-from bot.replies import CommandAnswer, ProgressReporter, ResponseUrl, missing_ids_note
+from bot.replies import (
+    CommandAnswer,
+    ProgressReporter,
+    ResponseUrl,
+    missing_ids_note,
+    others_note,
+    read_command,
+    read_found,
+    read_mention,
+    split_private,
+)
 from bot.views import SlackReply
+
+ARN = "arn:aws:ivs:us-west-2:123456789012:stage/abcdABCDefgh"
+SESSION = "st-a1b2c3d4e5f6g"
+PARTICIPANT = "abCDEf12GHIj"
 
 
 class RecordingTarget:
@@ -95,8 +109,120 @@ def test_a_missing_ids_note_says_what_was_found_and_what_is_missing_escaped() ->
     note = missing_ids_note(
         FoundIds(session_id="st-a1b2c3d4e5f6g", stage_without_account=("abc<d>", "us-west-2"))
     )
-    assert "session id `st-a1b2c3d4e5f6g`" in note and "no stage ARN and no participant id" in note
+    assert "session id `st-a1b2c3d4e5f6g`" in note and "but no stage ARN or participant id." in note
     assert "abc&lt;d&gt;" in note and "<d>" not in note and "account" in note
+
+
+def test_a_message_with_no_ids_says_so_in_one_sentence_then_how_to_ask() -> None:
+    note = missing_ids_note(find_ids("hello there"), where="your mention")
+    assert note.startswith("I found no IVS ids in your mention. Ask with `/ivs-events")
+    assert " but " not in note
+
+
+def test_what_was_found_is_listed_naturally_and_what_is_missing_once() -> None:
+    note = missing_ids_note(find_ids(f"{ARN} {SESSION}"))
+    found = f"I found the stage ARN `{ARN}` and the session id `{SESSION}` in that message"
+    assert note.startswith(f"{found}, but no participant id.")
+
+
+def test_in_a_thread_the_hint_suggests_mentioning_the_bot_never_the_slash_command() -> None:
+    note = missing_ids_note(find_ids(SESSION), in_thread=True)
+    assert "/ivs-events" not in note and "`@ivs-events &lt;stage-arn&gt; &lt;session-id&gt;" in note
+
+
+def test_a_malformed_labelled_participant_id_is_named_with_the_expected_shape() -> None:
+    note = missing_ids_note(find_ids(f"{ARN} {SESSION} participantId: Kq7_RtU2"))
+    assert "participant id must be 1-64 letters, digits or hyphens, got `Kq7_RtU2`" in note
+    assert "no participant id" not in note
+
+
+def test_the_other_participants_a_message_names_get_a_one_line_note_with_a_ready_question() -> None:
+    found = find_ids(f"{ARN} {SESSION} {PARTICIPANT} and Kq7RtU2vWx9Z")
+    ask = f"@ivs-events {ARN} {SESSION} Kq7RtU2vWx9Z"
+    assert others_note(found, in_thread=True) == (
+        f"This message also names `Kq7RtU2vWx9Z`: ask about it with `{ask}`."
+    )
+    many = find_ids(" ".join(f"participantId: P{i:011d}" for i in range(9)) + f" {ARN} {SESSION}")
+    note = others_note(many, source="Your command")
+    assert note is not None and note.startswith("Your command also names `P00000000001`")
+    assert "and 3 more: ask about another with `/ivs-events" in note
+    assert others_note(find_ids(f"{ARN} {SESSION} {PARTICIPANT}")) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{ARN} {SESSION} {PARTICIPANT}",
+        f"{SESSION} {ARN} {PARTICIPANT}",
+        f"{PARTICIPANT} {SESSION} {ARN}",
+        f"stage={ARN} session={SESSION} participant={PARTICIPANT}",
+        f"participantId: {PARTICIPANT} {ARN} {SESSION}",
+        f"https://us-west-2.console.aws.amazon.com/ivs/home?region=us-west-2#/stages/abcdABCDefgh"
+        f"/sessions/{SESSION}/participants/{PARTICIPANT} {ARN}",
+        f"--stage-arn {ARN} --session-id {SESSION} --participant-id {PARTICIPANT} --region us-west-2",
+    ],
+)
+def test_the_command_takes_the_ids_in_any_form_the_shortcut_understands(text: str) -> None:
+    asked = read_command(text)
+    assert asked.query is not None and asked.problem is None
+    assert (asked.query.stage_arn, asked.query.session_id, asked.query.participant_id) == (
+        ARN,
+        SESSION,
+        PARTICIPANT,
+    )
+
+
+def test_three_values_in_another_order_take_the_third_as_written_or_say_why_not() -> None:
+    asked = read_command(f"{SESSION} {ARN} lowercaseid")
+    assert asked.query is not None and asked.query.participant_id == "lowercaseid"
+    bad = read_command(f"{SESSION} {ARN} Kq7_RtU2")
+    assert bad.problem == "participant id must be 1-64 letters, digits or hyphens, got `Kq7_RtU2`"
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            f"{ARN} {SESSION} {PARTICIPANT} --private",
+            "I don't know `--private`: add `private` as the last word to keep the answer to yourself.",
+        ),
+        (
+            f"{ARN} st-bad {PARTICIPANT}",
+            "session id must be `st-` followed by 13 letters or digits, got `st-bad`",
+        ),
+        (f"{ARN} {SESSION} lowercase extra", "but no participant id. I don't know `lowercase` or `extra`."),
+        ("what <!channel> is this", "Expected 3 values (stage ARN, session id, participant id), got 4: "),
+    ],
+)
+def test_a_command_that_cannot_be_answered_says_precisely_why(text: str, said: str) -> None:
+    asked = read_command(text)
+    assert asked.query is None and asked.problem is not None
+    assert said in asked.problem
+    assert "<!channel>" not in asked.problem
+
+
+def test_help_in_any_form_and_an_empty_command_ask_for_the_usage() -> None:
+    assert all(read_command(text).wants_help for text in ("", "help", "help me", "--help", "usage"))
+    assert not read_command(f"help {ARN} {SESSION} {PARTICIPANT}").wants_help
+
+
+def test_private_said_first_or_last_keeps_the_answer_private() -> None:
+    assert split_private(f"private {ARN}") == (ARN, True)
+    assert split_private(f"{ARN} PRIVATE") == (ARN, True)
+
+
+def test_a_mention_with_the_three_values_takes_them_as_typed_and_help_asks_for_the_usage() -> None:
+    text = f"<@U0BOT0001> {ARN} {SESSION} lowercaseid"
+    asked = read_mention(text, find_ids(text), where="your mention", in_thread=False)
+    assert asked.query is not None and asked.query.participant_id == "lowercaseid"
+    for text in ("<@U0BOT0001> help", "help <@U0BOT0001>", "<@U0BOT0001|ivs-events> help!"):
+        assert read_mention(text, find_ids(text), where="your mention", in_thread=True).wants_help
+
+
+def test_a_message_naming_several_participants_is_answered_for_the_first_with_a_note() -> None:
+    asked = read_found(find_ids(f"{ARN} {SESSION} {PARTICIPANT} Kq7RtU2vWx9Z"), where="x", in_thread=False)
+    assert asked.query is not None and asked.query.participant_id == PARTICIPANT
+    assert asked.note is not None and "Kq7RtU2vWx9Z" in asked.note
 
 
 async def test_tracked_work_finishes_within_the_grace_period_and_late_work_is_refused() -> None:

@@ -8,7 +8,8 @@ from cachetools import TTLCache
 from slack_bolt.async_app import AsyncApp
 
 from bot.ivs.find_ids import find_ids, find_ids_in_message
-from bot.replies import Asker, QueryReplies, missing_ids_note
+from bot.replies import Asker, QueryReplies, read_found, read_mention
+from bot.views import build_usage_reply
 
 APP_MENTION = "app_mention"
 EVENTS: Final = (APP_MENTION,)
@@ -41,21 +42,28 @@ def register(app: AsyncApp, replies: QueryReplies) -> None:
         if not deduplicator.first_time(body.get("event_id")):
             return
         channel, user = event["channel"], event.get("user", "")
-        parent_ts = event.get("thread_ts")
+        parent_ts = event.get("thread_ts") if event.get("thread_ts") != event["ts"] else None
         thread_ts = parent_ts or event["ts"]
+        in_thread = parent_ts is not None
 
         async def work() -> None:
-            found = find_ids(str(event.get("text") or ""), blocks=event.get("blocks"))
-            if not found.complete and parent_ts and parent_ts != event["ts"]:
+            text = str(event.get("text") or "")
+            found = find_ids(text, blocks=event.get("blocks"))
+            asked = read_mention(text, found, where="your mention", in_thread=in_thread)
+            if asked.query is None and not asked.wants_help and parent_ts:
                 parent = await replies.thread_parent(channel, parent_ts)
-                found = found.merged_with(find_ids_in_message(parent or {}))
+                merged = found.merged_with(find_ids_in_message(parent or {}))
+                where = "your mention or the thread's first message"
+                asked = read_found(merged, where=where, in_thread=True)
             target = replies.thread_target(channel=channel, thread_ts=thread_ts, user=user)
-            query = found.query()
-            if query is None:
-                where = "your mention or the thread's first message" if parent_ts else "your mention"
-                await target.tell_privately(missing_ids_note(found, where=where))
-                return
-            await replies.answer(query, Asker(user, channel, "mention", thread_ts), target)
+            if asked.wants_help:
+                await target.tell_privately(build_usage_reply())
+            elif asked.query is None:
+                await target.tell_privately(asked.problem or "")
+            else:
+                await replies.answer(
+                    asked.query, Asker(user, channel, "mention", thread_ts), target, note=asked.note
+                )
 
         replies.spawn(work(), name=f"mention {body.get('event_id')}")
 

@@ -7,7 +7,7 @@ from typing import Any, Final
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.ivs.find_ids import find_ids_in_message
-from bot.replies import Asker, QueryReplies, missing_ids_note
+from bot.replies import Asker, QueryReplies, read_found
 from bot.slack_ids import DIAGNOSE_SHORTCUT
 
 SHORTCUTS: Final = (DIAGNOSE_SHORTCUT,)
@@ -21,15 +21,17 @@ def register(app: AsyncApp, replies: QueryReplies) -> None:
         message = shortcut.get("message") or {}
         channel, user = shortcut["channel"]["id"], shortcut["user"]["id"]
         # Slack: reply in the thread the message belongs to, or start one under it.
-        thread_ts = str(message.get("thread_ts") or message.get("ts") or shortcut.get("message_ts"))
-        found = find_ids_in_message(message)
-        query = found.query()
-        if query is None:
-            replies.note_later(shortcut["response_url"], missing_ids_note(found))
+        ts = str(message.get("ts") or shortcut.get("message_ts"))
+        thread_ts = str(message.get("thread_ts") or ts)
+        asked = read_found(find_ids_in_message(message), where="that message", in_thread=thread_ts != ts)
+        if asked.query is None:
+            replies.note_later(shortcut["response_url"], asked.problem or "")
             return
         target = replies.thread_target(
             channel=channel, thread_ts=thread_ts, user=user, response_url=shortcut["response_url"]
         )
-        replies.answer_later(query, Asker(user, channel, "shortcut", thread_ts), target)
+        replies.answer_later(
+            asked.query, Asker(user, channel, "shortcut", thread_ts), target, note=asked.note
+        )
 
     app.shortcut(DIAGNOSE_SHORTCUT)(diagnose_participant)

@@ -9,7 +9,8 @@ Slack quirks handled here, once:
 - ``response_url`` accepts 5 posts in 30 minutes and answers HTTP errors without raising in the SDK:
   :class:`ResponseUrl` budgets and checks every post.
 - A bot that is not a member of a channel cannot post or share files there (``not_in_channel``): join the
-  public channel and retry; otherwise tell the asker privately, or send the file as a direct message.
+  public channel and retry; otherwise give the asker the answer privately (the shortcut's response_url,
+  chat.postEphemeral, or a direct message), or send the file as a direct message.
 
 Modules (listeners import from this package, not from them):
 - ``slack_calls``: retries, the failures to catch, Slack's error code, a reply as message fields.
@@ -18,15 +19,23 @@ Modules (listeners import from this package, not from them):
 - ``progress``: :class:`ProgressReporter`, the pacing of progress updates.
 - ``flow``: :class:`QueryReplies` (answer, upload the JSON file, join a channel) and :class:`FileShare`.
 - ``query_log``: :class:`Asker` and the one structured log line per query.
-- ``missing_ids``: the note for a message that lacks some of the ids.
+- ``reading``: what a command, a mention or a message asks (:class:`Asked`): a query, the usage, a problem.
+- ``missing_ids``: the notes on what a message holds: the ids missing, the other participants it names.
 """
 
-from bot.replies.flow import INTERNAL_ERROR, NOT_A_MEMBER, Clock, FileShare, QueryReplies
-from bot.replies.missing_ids import missing_ids_note
+from bot.replies.flow import INTERNAL_ERROR, Clock, FileShare, QueryReplies
+from bot.replies.missing_ids import missing_ids_note, others_note
 from bot.replies.progress import PROGRESS_FIRST_AFTER, PROGRESS_MAX_GAP, ProgressReporter
 from bot.replies.query_log import Asker, log_query
+from bot.replies.reading import Asked, read_command, read_found, read_mention, split_private
 from bot.replies.response_url import RESPONSE_URL_POSTS, ResponseUrl
-from bot.replies.slack_calls import SLACK_FAILURES, message_body, slack_error, slack_retry_handlers
+from bot.replies.slack_calls import (
+    NOT_A_MEMBER,
+    SLACK_FAILURES,
+    message_body,
+    slack_error,
+    slack_retry_handlers,
+)
 from bot.replies.targets import (
     COMMAND_PROGRESS_UPDATES,
     THREAD_PROGRESS_UPDATES,
@@ -45,6 +54,7 @@ __all__ = [
     "SLACK_FAILURES",
     "THREAD_PROGRESS_UPDATES",
     "AnswerTarget",
+    "Asked",
     "Asker",
     "Clock",
     "CommandAnswer",
@@ -56,6 +66,11 @@ __all__ = [
     "log_query",
     "message_body",
     "missing_ids_note",
+    "others_note",
+    "read_command",
+    "read_found",
+    "read_mention",
     "slack_error",
     "slack_retry_handlers",
+    "split_private",
 ]

@@ -23,9 +23,10 @@ from bot.ivs.service import IvsService
 from bot.replies.progress import ProgressReporter
 from bot.replies.query_log import Asker, log_query
 from bot.replies.response_url import ResponseUrl
-from bot.replies.slack_calls import SLACK_FAILURES, slack_error
+from bot.replies.slack_calls import NOT_A_MEMBER, SLACK_FAILURES, slack_error
 from bot.replies.targets import AnswerTarget, ThreadAnswer
 from bot.views import SlackReply, build_error_reply, build_reply
+from bot.views.messages import with_notice
 from bot.views.mrkdwn import code
 
 logger = logging.getLogger(__name__)
@@ -33,7 +34,6 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 Clock = Callable[[], datetime]
 
-NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
 INTERNAL_ERROR = (
     "Something went wrong inside the bot while answering. Please try again; "
     "if it keeps failing, tell the bot's owners (it is in their logs)."
@@ -83,9 +83,14 @@ class QueryReplies:
         """Run work after the ack, tracked so shutdown lets it finish."""
         self.tasks.spawn(work, name=name)
 
-    def answer_later(self, query: ParticipantQuery, asker: Asker, target: AnswerTarget) -> None:
-        """Fetch, analyse and deliver in the background."""
-        self.spawn(self.answer(query, asker, target), name=f"answer {asker.surface} {query.participant_id}")
+    def answer_later(
+        self, query: ParticipantQuery, asker: Asker, target: AnswerTarget, *, note: str | None = None
+    ) -> None:
+        """Fetch, analyse and deliver in the background (``note``: see :meth:`answer`)."""
+        self.spawn(
+            self.answer(query, asker, target, note=note),
+            name=f"answer {asker.surface} {query.participant_id}",
+        )
 
     def upload_later(self, query: ParticipantQuery, share: FileShare) -> None:
         """Share the full JSON in the background."""
@@ -104,8 +109,18 @@ class QueryReplies:
 
     # --- the work ---
 
-    async def answer(self, query: ParticipantQuery, asker: Asker, target: AnswerTarget) -> None:
-        """Fetch every page (with progress), analyse, render and deliver; failures become one line."""
+    async def answer(
+        self, query: ParticipantQuery, asker: Asker, target: AnswerTarget, *, note: str | None = None
+    ) -> None:
+        """Fetch every page (with progress), analyse, render and deliver; failures become one line.
+
+        Args:
+            query: what to fetch.
+            asker: who asked, where, how (for the log line).
+            target: where the answer goes.
+            note: one line of mrkdwn (escaped) shown above the answer, e.g. the other participants the
+                message names.
+        """
         started = time.monotonic()
         reporter = ProgressReporter(target)
         history: ParticipantHistory | None = None
@@ -113,6 +128,8 @@ class QueryReplies:
         try:
             history = await self.ivs.history(query, on_progress=reporter)
             reply = await asyncio.to_thread(_render, history, self._now())
+            if note:
+                reply = with_notice(reply, note)
             await reporter.settle()
             if not await target.deliver(reply):
                 outcome = "not_delivered"

@@ -16,6 +16,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from bot.views import SlackReply
 
 SLACK_FAILURES = (SlackClientError, aiohttp.ClientError, TimeoutError)
+# Slack's answers when the bot is not a member of the conversation (or may not see it at all).
+NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
 
 
 def slack_retry_handlers(*, max_retries: int = 2) -> list[AsyncRetryHandler]:

@@ -6,9 +6,10 @@ import logging
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.replies.response_url import ResponseUrl
-from bot.replies.slack_calls import SLACK_FAILURES, message_body, slack_error
+from bot.replies.slack_calls import NOT_A_MEMBER, SLACK_FAILURES, message_body, slack_error
 from bot.views import SlackReply, build_error_reply
-from bot.views.mrkdwn import escape
+from bot.views.messages import with_notice
+from bot.views.mrkdwn import code
 
 if TYPE_CHECKING:
     from bot.replies.flow import QueryReplies
@@ -78,6 +79,10 @@ class ThreadAnswer:
     A fetch that takes a while gets a placeholder message in the thread, edited as pages arrive and
     finally replaced by the answer. A failure goes to the asker privately (``response_url`` for a
     shortcut, chat.postEphemeral for a mention), or into the placeholder once there is one.
+
+    Where the bot cannot post at all (a private channel or a direct message it is not in, after trying to
+    join a public channel), the finished answer is not thrown away: it goes to the asker privately, blocks
+    and button included, with one line saying why.
     """
 
     progress_updates = THREAD_PROGRESS_UPDATES
@@ -96,24 +101,36 @@ class ThreadAnswer:
         self._channel, self._thread_ts, self._user = channel, thread_ts, user
         self._response_url = response_url
         self._placeholder: str | None = None
+        self._shut_out: str | None = None  # Slack's error once it said the bot may not post here
 
     async def progress(self, reply: SlackReply) -> None:
+        if self._shut_out is not None:
+            return
         try:
             await self._post_or_update(reply)
         except SLACK_FAILURES as error:
             logger.warning("progress update failed in %s: %s", self._channel, slack_error(error))
+            if slack_error(error) in NOT_A_MEMBER:
+                self._shut_out = slack_error(error)
 
     async def deliver(self, reply: SlackReply) -> bool:
-        try:
-            await self._post_or_update(reply)
-        except SLACK_FAILURES as error:
-            logger.warning("answer refused in %s: %s", self._channel, slack_error(error))
-            await self.tell_privately(
-                f"I could not post the answer in this thread (Slack said `{escape(slack_error(error))}`). "
-                "Invite me to the channel, or use the slash command."
-            )
-            return False
-        return True
+        if self._shut_out is None:
+            try:
+                await self._post_or_update(reply)
+                return True
+            except SLACK_FAILURES as error:
+                logger.warning("answer refused in %s: %s", self._channel, slack_error(error))
+                if slack_error(error) not in NOT_A_MEMBER:
+                    said = code(slack_error(error))
+                    await self.tell_privately(
+                        f"I could not post the answer in this thread (Slack said {said}). Try again later."
+                    )
+                    return False
+                self._shut_out = slack_error(error)
+        logger.info(
+            "cannot post in %s (%s); answering %s privately", self._channel, self._shut_out, self._user
+        )
+        return await self.tell_privately(with_notice(reply, self._why_private()))
 
     async def fail(self, text: str) -> None:
         reply = build_error_reply(text)
@@ -140,14 +157,56 @@ class ThreadAnswer:
         response = await self._replies.as_member(self._channel, post)
         self._placeholder = str(response["ts"])
 
-    async def tell_privately(self, text: str) -> None:
-        """A note only the asker sees, in the thread."""
+    def _why_private(self) -> str:
+        said = f"Slack said {code(self._shut_out)}"
+        if self._channel.startswith("D"):
+            return (
+                ":lock: Only you can see this answer: I can't post in a direct message "
+                f"I'm not part of ({said})."
+            )
+        return (
+            f":lock: Only you can see this answer: I'm not in this channel and can't join it ({said}). "
+            "Add me to the channel to get answers in its threads."
+        )
+
+    async def tell_privately(self, message: str | SlackReply) -> bool:
+        """A message only the asker sees, in the thread: a line of mrkdwn, or a whole reply with blocks.
+
+        Through the shortcut's ``response_url`` when there is one; else chat.postEphemeral; and where the
+        bot may not post even that, a direct message (scope ``im:write``). False when nothing got through.
+        """
+        reply = message if isinstance(message, SlackReply) else SlackReply(text=message, blocks=[])
+        fields = _fields(reply)
         if self._response_url is not None:
-            await self._response_url.note(text)
-            return
+            return await self._response_url.post(
+                {"response_type": "ephemeral", "replace_original": False, **fields}
+            )
         try:
             await self._client.chat_postEphemeral(
-                channel=self._channel, user=self._user, thread_ts=self._thread_ts, text=text
+                channel=self._channel, user=self._user, thread_ts=self._thread_ts, **fields
             )
+            return True
         except SLACK_FAILURES as error:
             logger.warning("could not tell %s privately: %s", self._user, slack_error(error))
+            if slack_error(error) not in NOT_A_MEMBER:
+                return False
+        return await self._direct_message(reply)
+
+    async def _direct_message(self, reply: SlackReply) -> bool:
+        notice = "I can't post where you asked me, so here is my reply in a direct message."
+        if reply.blocks:
+            reply = with_notice(reply, notice)
+        else:
+            reply = SlackReply(text=f"{notice}\n{reply.text}", blocks=[])
+        try:
+            opened = await self._client.conversations_open(users=self._user)
+            await self._client.chat_postMessage(channel=opened["channel"]["id"], **_fields(reply))
+        except SLACK_FAILURES as error:
+            logger.warning("could not send %s a direct message: %s", self._user, slack_error(error))
+            return False
+        return True
+
+
+def _fields(reply: SlackReply) -> dict[str, Any]:
+    """Message fields for a private message; a one-line note is sent as text only."""
+    return message_body(reply) if reply.blocks else {"text": reply.text}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.local.scenarios import BITRATE_GUEST, HOST
+import json
+
+from bot.local.scenarios import BITRATE_GUEST, DEMO_SESSION_ID, DEMO_STAGE_ARN, HOST
 from tests.fixtures.slack import CHANNEL, RunningBot, demo_query
 
 
@@ -42,5 +44,65 @@ async def test_a_mention_without_ids_gets_a_private_hint(bot: RunningBot) -> Non
     await bot.send.mention("hello there")
     await bot.settle(after=0)
     (hint,) = bot.slack.calls_to("chat.postEphemeral")
-    assert hint.body["user"] == "U0ASKER01" and "stage ARN" in hint.body["text"]
+    assert hint.body["user"] == "U0ASKER01"
+    assert hint.body["text"].startswith("I found no IVS ids in your mention. Ask with `/ivs-events")
     assert bot.slack.calls_to("chat.postMessage") == [] and bot.ivs.calls == []
+
+
+async def test_help_in_a_mention_gets_the_usage_privately_in_the_thread(bot: RunningBot) -> None:
+    parent = bot.slack.add_message(CHANNEL, f"Guest can't publish: {demo_query(BITRATE_GUEST)}")
+    await bot.send.mention("help", thread_ts=parent.ts)
+    await bot.settle(after=0)
+    (usage,) = bot.slack.calls_to("chat.postEphemeral")
+    assert usage.body["thread_ts"] == parent.ts and usage.body["user"] == "U0ASKER01"
+    assert "Usage" in usage.body["text"] and "Diagnose IVS participant" in json.dumps(usage.body["blocks"])
+    assert bot.ivs.calls == [] and bot.slack.calls_to("chat.postMessage") == []
+
+
+async def test_a_bare_mention_in_a_thread_without_the_ids_hints_at_the_mention_not_the_slash_command(
+    bot: RunningBot,
+) -> None:
+    parent = bot.slack.add_message(CHANNEL, f"stage {DEMO_STAGE_ARN}, no session yet")
+    await bot.send.mention("", thread_ts=parent.ts)
+    await bot.settle(after=0)
+    (hint,) = bot.slack.calls_to("chat.postEphemeral")
+    text = hint.body["text"]
+    assert text.startswith(
+        f"I found the stage ARN `{DEMO_STAGE_ARN}` in your mention or the thread's first message, "
+        "but no session id or participant id."
+    )
+    assert "/ivs-events" not in text and "@ivs-events" in text
+
+
+async def test_a_mention_with_a_lower_case_participant_id_after_a_label_asks_ivs_about_it(
+    bot: RunningBot,
+) -> None:
+    await bot.send.mention(f"participantId: abcdefghijkl {DEMO_STAGE_ARN} {DEMO_SESSION_ID}")
+    await bot.settle(after=0)
+    (call,) = bot.ivs.calls_to("ListParticipantEvents")
+    assert call.params["participantId"] == "abcdefghijkl"
+
+
+async def test_where_the_bot_may_not_post_a_mention_is_answered_privately_in_the_thread(
+    bot: RunningBot,
+) -> None:
+    bot.slack.fail_next("chat.postMessage", 2, status=200, error="not_in_channel")
+    _, envelope = await bot.send.mention(demo_query(HOST))
+    await bot.settle(after=0)
+    (answer,) = bot.slack.calls_to("chat.postEphemeral")
+    assert answer.body["user"] == "U0ASKER01" and answer.body["thread_ts"] == envelope["event"]["ts"]
+    blocks = answer.body["blocks"]
+    assert "Only you can see this answer" in blocks[0]["elements"][0]["text"]
+    assert HOST in json.dumps(blocks[1:])
+
+
+async def test_where_the_bot_may_not_even_whisper_the_answer_comes_by_direct_message(bot: RunningBot) -> None:
+    bot.slack.deny_channel("C0ELSEWHERE", "channel_not_found")
+    bot.slack.refuse_join("C0ELSEWHERE")
+    await bot.send.mention(demo_query(HOST), channel="C0ELSEWHERE")
+    await bot.settle(after=0)
+    (opened,) = bot.slack.calls_to("conversations.open")
+    assert opened.body["users"] == "U0ASKER01"
+    direct = [c for c in bot.slack.calls_to("chat.postMessage") if c.answer.get("ok")]
+    assert len(direct) == 1 and direct[0].body["channel"].startswith("D")
+    assert "direct message" in json.dumps(direct[0].body["blocks"][0]) and HOST in direct[0].body["text"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.local.scenarios import CO_HOST, DEMO_SESSION_ID, DEMO_STAGE_ARN, HOST
+import json
+
+from bot.local.scenarios import BITRATE_GUEST, CO_HOST, DEMO_SESSION_ID, DEMO_STAGE_ARN, HOST, STRANDED_VIEWER
 from bot.slack_ids import DIAGNOSE_SHORTCUT
 from tests.fixtures.slack import CHANNEL, RunningBot, add_participant_with_many_events, demo_query
 
@@ -75,3 +77,106 @@ async def test_a_slow_answer_in_a_thread_shows_a_placeholder_that_becomes_the_an
     assert updates and all(u.body["ts"] == placeholder.answer["ts"] for u in updates)
     (answer,) = bot.slack.thread(CHANNEL, message.ts)[1:]
     assert "BuSy1234PaGe" in answer.text and "450" in answer.text and "Fetching" not in answer.text
+
+
+async def test_the_shortcut_on_a_pasted_aws_cli_command_answers_for_its_participant_id(
+    bot: RunningBot,
+) -> None:
+    command = (
+        "aws ivs-realtime list-participant-events \\\n"
+        f"  --stage-arn={DEMO_STAGE_ARN} \\\n"
+        f"  --session-id {DEMO_SESSION_ID} \\\n"
+        f"  --participant-id {STRANDED_VIEWER}"
+    )
+    message = bot.slack.add_message(CHANNEL, command)
+    await bot.send.message_shortcut(callback_id=DIAGNOSE_SHORTCUT, message=message)
+    await bot.settle()
+    (answer,) = bot.slack.thread(CHANNEL, message.ts)[1:]
+    assert STRANDED_VIEWER in answer.text
+    assert [c.params["participantId"] for c in bot.ivs.calls_to("ListParticipantEvents")] == [STRANDED_VIEWER]
+
+
+async def test_a_labelled_participant_id_ivs_would_refuse_is_called_malformed_not_missing(
+    bot: RunningBot,
+) -> None:
+    message = bot.slack.add_message(CHANNEL, f"{DEMO_STAGE_ARN} {DEMO_SESSION_ID} participantId: Kq7_RtU2")
+    _, response_url = await bot.send.message_shortcut(callback_id=DIAGNOSE_SHORTCUT, message=message)
+    await bot.settle()
+    (note,) = bot.slack.posts_to(response_url)
+    assert "participant id must be 1-64 letters, digits or hyphens, got `Kq7_RtU2`" in note.body["text"]
+    assert "no participant id" not in note.body["text"] and bot.ivs.calls == []
+
+
+async def test_a_message_with_no_ids_gets_one_plain_sentence_and_how_to_ask(bot: RunningBot) -> None:
+    message = bot.slack.add_message(CHANNEL, "nothing here")
+    _, response_url = await bot.send.message_shortcut(callback_id=DIAGNOSE_SHORTCUT, message=message)
+    await bot.settle()
+    (note,) = bot.slack.posts_to(response_url)
+    assert note.body["text"].startswith("I found no IVS ids in that message. Ask with `/ivs-events")
+
+
+async def test_on_a_thread_reply_the_hint_suggests_mentioning_the_bot_not_the_slash_command(
+    bot: RunningBot,
+) -> None:
+    parent = bot.slack.add_message(CHANNEL, "Stream issue")
+    reply = bot.slack.add_message(CHANNEL, f"session {DEMO_SESSION_ID}", thread_ts=parent.ts)
+    _, response_url = await bot.send.message_shortcut(callback_id=DIAGNOSE_SHORTCUT, message=reply)
+    await bot.settle()
+    text = bot.slack.posts_to(response_url)[0].body["text"]
+    assert "but no stage ARN or participant id" in text
+    assert "/ivs-events" not in text and "`@ivs-events &lt;stage-arn&gt;" in text
+
+
+async def test_a_message_naming_several_participants_is_answered_for_the_first_and_names_the_others(
+    bot: RunningBot,
+) -> None:
+    listing = (
+        f'stage {DEMO_STAGE_ARN} session {DEMO_SESSION_ID}\n{{"participants": ['
+        f'{{"participantId": "{HOST}", "state": "DISCONNECTED"}}, '
+        f'{{"participantId": "{BITRATE_GUEST}", "state": "DISCONNECTED"}}]}}'
+    )
+    message = bot.slack.add_message(CHANNEL, listing)
+    await bot.send.message_shortcut(callback_id=DIAGNOSE_SHORTCUT, message=message)
+    await bot.settle()
+    (answer,) = bot.slack.thread(CHANNEL, message.ts)[1:]
+    notice = answer.blocks[0]
+    assert notice["type"] == "context" and HOST in json.dumps(answer.blocks[1])
+    assert notice["elements"][0]["text"] == (
+        f"This message also names `{BITRATE_GUEST}`: ask about it with "
+        f"`/ivs-events {DEMO_STAGE_ARN} {DEMO_SESSION_ID} {BITRATE_GUEST}`."
+    )
+
+
+async def test_in_a_direct_message_the_bot_is_not_in_the_finished_answer_reaches_the_user_privately(
+    bot: RunningBot,
+) -> None:
+    bot.slack.deny_channel("D0SOMEONE1", "channel_not_found")
+    message = bot.slack.add_message("D0SOMEONE1", demo_query(BITRATE_GUEST))
+    _, response_url = await bot.send.message_shortcut(callback_id=DIAGNOSE_SHORTCUT, message=message)
+    await bot.settle()
+    (answer,) = bot.slack.posts_to(response_url)
+    assert answer.body["response_type"] == "ephemeral" and answer.body["replace_original"] is False
+    blocks = answer.body["blocks"]
+    why = blocks[0]["elements"][0]["text"]
+    assert "Only you can see this answer" in why and "direct message" in why and "Invite" not in why
+    assert "BITRATE_EXCEEDED" in json.dumps(blocks) and "Upload full JSON" in json.dumps(blocks)
+    assert bot.slack.calls_to("conversations.join") == []  # a DM cannot be joined
+    assert bot.slack.thread("D0SOMEONE1", message.ts)[1:] == []
+
+
+async def test_in_a_private_channel_the_bot_cannot_join_it_answers_privately_and_says_why(
+    bot: RunningBot,
+) -> None:
+    bot.slack.deny_channel("C0PRIVATE1", "channel_not_found")
+    bot.slack.refuse_join("C0PRIVATE1")
+    add_participant_with_many_events(bot.ivs.store, "SloW5678PaGe", 250)
+    bot.ivs.faults.latency = 0.5  # slow enough for a progress placeholder to be tried
+    message = bot.slack.add_message("C0PRIVATE1", demo_query("SloW5678PaGe"))
+    _, response_url = await bot.send.message_shortcut(callback_id=DIAGNOSE_SHORTCUT, message=message)
+    await bot.settle()
+    (answer,) = bot.slack.posts_to(response_url)
+    why = answer.body["blocks"][0]["elements"][0]["text"]
+    assert "I'm not in this channel and can't join it" in why and "`channel_not_found`" in why
+    assert "SloW5678PaGe" in answer.body["text"]
+    # one attempt to post (the placeholder) and one to join; the answer itself goes straight to the user
+    assert len(bot.slack.calls_to("conversations.join")) == 1

@@ -40,7 +40,7 @@ async def test_help_or_an_empty_command_gets_private_usage_with_an_example(bot: 
     [
         (f"{DEMO_STAGE_ARN} st-bad {HOST}", "session id"),
         (f"arn:aws:ivs:us-west-2:12:stage/x {DEMO_SESSION_ID} {HOST}", "stage ARN"),
-        (f"{DEMO_STAGE_ARN} {DEMO_SESSION_ID}", "expected 3 values"),
+        (f"{DEMO_STAGE_ARN} {DEMO_SESSION_ID}", "but no participant id"),
         (f"{DEMO_STAGE_ARN} {DEMO_SESSION_ID} <!channel>", "participant id"),
     ],
 )
@@ -132,3 +132,59 @@ async def test_each_query_writes_one_structured_log_line_and_no_secret_is_ever_l
     everything = "\n".join(f"{r.getMessage()} {r.exc_text or ''}" for r in all_logs.records)
     assert all_logs.records and BOT_TOKEN not in everything and SIGNING_SECRET not in everything
     assert logging.getLogger().level <= logging.DEBUG or all_logs.handler.level <= logging.DEBUG
+
+
+CONSOLE_LINK = (
+    "https://us-west-2.console.aws.amazon.com/ivs/home?region=us-west-2#/stages/abcdABCDefgh"
+    f"/sessions/{DEMO_SESSION_ID}/participants/{BITRATE_GUEST}"
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{DEMO_SESSION_ID} {DEMO_STAGE_ARN} {BITRATE_GUEST}",
+        f"stage={DEMO_STAGE_ARN} session={DEMO_SESSION_ID} participant={BITRATE_GUEST}",
+        f"{CONSOLE_LINK} {DEMO_STAGE_ARN}",
+        f"participantId: {BITRATE_GUEST} {DEMO_STAGE_ARN} {DEMO_SESSION_ID}",
+    ],
+)
+async def test_the_command_understands_the_ids_in_the_forms_the_shortcut_does(
+    bot: RunningBot, text: str
+) -> None:
+    ack, response_url = await bot.send.command(text, command=COMMAND)
+    assert "Fetching events" in ack.json()["text"]
+    await bot.settle()
+    answer = bot.slack.posts_to(response_url)[-1].body
+    assert answer["response_type"] == "in_channel" and "BITRATE_EXCEEDED" in answer["text"]
+
+
+async def test_an_option_instead_of_the_private_word_is_named_with_the_fix_and_nothing_is_posted(
+    bot: RunningBot,
+) -> None:
+    ack, response_url = await bot.send.command(demo_query(HOST) + " --private", command=COMMAND)
+    assert "I don't know `--private`: add `private` as the last word" in ack.json()["text"]
+    await bot.settle()
+    assert bot.ivs.calls == [] and bot.slack.posts_to(response_url) == []
+
+
+async def test_help_with_more_words_still_gets_the_usage(bot: RunningBot) -> None:
+    ack, _ = await bot.send.command("help me", command=COMMAND)
+    body = json.dumps(ack.json())
+    assert "Usage" in body and "private" in body and "Diagnose IVS participant" in body
+
+
+async def test_words_the_command_does_not_understand_are_named(bot: RunningBot) -> None:
+    ack, _ = await bot.send.command(f"{DEMO_STAGE_ARN} {DEMO_SESSION_ID} guest please", command=COMMAND)
+    text = ack.json()["text"]
+    assert "but no participant id" in text and "I don't know `guest` or `please`" in text
+
+
+async def test_a_command_naming_two_participants_answers_the_first_and_names_the_other(
+    bot: RunningBot,
+) -> None:
+    _, response_url = await bot.send.command(f"{demo_query(HOST)} {BITRATE_GUEST}", command=COMMAND)
+    await bot.settle()
+    answer = bot.slack.posts_to(response_url)[-1].body
+    assert answer["blocks"][0]["elements"][0]["text"].startswith(f"Your command also names `{BITRATE_GUEST}`")
+    assert HOST in answer["text"]

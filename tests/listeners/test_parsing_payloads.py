@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.listeners.actions import file_share
-from bot.listeners.commands import split_private
 from bot.listeners.events import EventDeduplicator
+from bot.replies import split_private
 
 
 @pytest.mark.parametrize(
