@@ -6,3 +6,6 @@ from __future__ import annotations
 COMMAND = "/ivs-events"
 UPLOAD_JSON_ACTION = "upload_full_json"
 DIAGNOSE_SHORTCUT = "diagnose_ivs_participant"
+# The names people see: the bot user's display name (the manifest's bot_user) and the shortcut's name.
+BOT_MENTION = "@ivs-events"
+SHORTCUT_NAME = "Diagnose IVS participant"

@@ -16,8 +16,7 @@ from bot.replies import (
     split_private,
 )
 from bot.slack_ids import COMMAND
-from bot.views import build_progress_message, build_usage_reply
-from bot.views.messages import build_problem_reply
+from bot.views import build_problem_reply, build_progress_message, build_usage_reply
 
 COMMANDS: Final = (COMMAND,)
 

@@ -25,8 +25,7 @@ from bot.replies.query_log import Asker, log_query
 from bot.replies.response_url import ResponseUrl
 from bot.replies.slack_calls import NOT_A_MEMBER, SLACK_FAILURES, slack_error
 from bot.replies.targets import AnswerTarget, ThreadAnswer
-from bot.views import SlackReply, build_error_reply, build_reply
-from bot.views.messages import with_notice
+from bot.views import SlackReply, build_error_reply, build_reply, with_notice
 from bot.views.mrkdwn import code
 
 logger = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from bot.ivs.errors import InvalidQueryError
 from bot.ivs.find_ids import LABEL_WORDS, FoundIds, find_ids
 from bot.ivs.query import ParticipantQuery, parse_query
 from bot.replies.missing_ids import join_words, missing_ids_note, others_note
-from bot.views.messages import usage_hint
+from bot.views import usage_hint
 from bot.views.mrkdwn import code, escape
 
 HELP_WORDS = frozenset({"help", "-h", "--help", "usage", "?"})

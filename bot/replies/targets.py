@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.replies.response_url import ResponseUrl
 from bot.replies.slack_calls import NOT_A_MEMBER, SLACK_FAILURES, message_body, slack_error
-from bot.views import SlackReply, build_error_reply
-from bot.views.messages import with_notice
+from bot.views import SlackReply, build_error_reply, with_notice
 from bot.views.mrkdwn import code
 
 if TYPE_CHECKING:

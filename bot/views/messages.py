@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
 
 from bot.ivs.query import EXAMPLE, USAGE
-from bot.slack_ids import COMMAND
+from bot.slack_ids import BOT_MENTION, COMMAND, SHORTCUT_NAME
 from bot.views.mrkdwn import clip, code, escape
 from bot.views.reply import SlackReply
 
@@ -15,8 +15,6 @@ ERROR_LIMIT = 2000
 NOTICE_LIMIT = 400
 MAX_BLOCKS = 50  # Slack: at most 50 blocks per message
 # The bot user's display name and the shortcut's name, as the manifests in manifests/ set them.
-BOT_MENTION = "@ivs-events"
-SHORTCUT_NAME = "Diagnose IVS participant"
 # Slash commands cannot be used in threads: there, people mention the bot instead.
 MENTION_USAGE = f"{BOT_MENTION} <stage-arn> <session-id> <participant-id>"
 MENTION_EXAMPLE = EXAMPLE.replace(COMMAND, BOT_MENTION, 1)

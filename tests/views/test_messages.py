@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from bot.ivs.query import EXAMPLE
+from bot.slack_ids import BOT_MENTION, SHORTCUT_NAME
 from bot.views import (
     SlackReply,
     block_kit_builder_url,
@@ -14,13 +15,7 @@ from bot.views import (
     build_progress_message,
     build_usage_reply,
 )
-from bot.views.messages import (
-    BOT_MENTION,
-    SHORTCUT_NAME,
-    build_problem_reply,
-    usage_hint,
-    with_notice,
-)
+from bot.views.messages import build_problem_reply, usage_hint, with_notice
 from tests.views.hostile import assert_inert
 from tests.views.slack_limits import assert_within_slack_limits, texts
 
