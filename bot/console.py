@@ -29,7 +29,8 @@ from bot.ivs.service import create_ivs_service
 from bot.local.ivs_endpoint import LocalIvsEndpoint
 from bot.local.scenarios import DEMO_PARTICIPANTS, DEMO_SESSION_ID, DEMO_STAGE_ARN
 from bot.local.slack_standin import Call, Message, SlackRequests, SlackStandIn
-from bot.server import EVENTS_PATH, HttpServer, assemble_bot
+from bot.running_bot import assemble_bot
+from bot.server import EVENTS_PATH, HttpServer
 from bot.slack_ids import COMMAND, DIAGNOSE_SHORTCUT
 
 CHANNEL = "C0CONSOLE1"

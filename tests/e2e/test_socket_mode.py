@@ -11,8 +11,10 @@ from bot.ivs.service import create_ivs_service
 from bot.local.ivs_endpoint import LocalIvsEndpoint
 from bot.local.scenarios import HOST
 from bot.local.slack_standin import SlackRequests, SlackStandIn
-from bot.server import StartupError, assemble_bot, serve_socket_mode
+from bot.running_bot import assemble_bot
 from bot.slack_ids import COMMAND
+from bot.socket_mode import serve_socket_mode
+from bot.startup_checks import StartupError
 from tests.fixtures.slack import BOT_TOKEN, demo_query
 
 

@@ -12,14 +12,8 @@ import pytest
 from bot.app import create_slack_client
 from bot.config import Settings
 from bot.local.slack_standin import BOT_USER_ID, SlackStandIn
-from bot.server import (
-    ConnectionErrorsOnOneLine,
-    StartupError,
-    Stopped,
-    check_bot_token,
-    open_socket_mode_url,
-    until_stopped,
-)
+from bot.socket_mode import ConnectionErrorsOnOneLine
+from bot.startup_checks import StartupError, Stopped, check_bot_token, open_socket_mode_url, until_stopped
 from tests.fixtures.slack import BOT_TOKEN
 
 APP_TOKEN = "xapp-1-A1-server-test-not-real"
