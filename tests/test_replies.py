@@ -254,3 +254,19 @@ async def test_a_failing_background_task_is_logged_and_does_not_stop_the_others(
     tasks.spawn(fine(), name="fine")
     assert await tasks.wait_idle(within=5)
     assert "background work boom failed" in caplog.text and "kaput" in caplog.text
+
+
+@pytest.mark.parametrize("region", ["us-west", "uswest2", "eu-central"])
+def test_an_arn_whose_region_is_no_aws_region_gets_a_precise_note_from_every_surface(region: str) -> None:
+    arn = f"arn:aws:ivs:{region}:123456789012:stage/abcdABCDefgh"
+    expected = f"region `{region}`, which is not an AWS region"
+    for text in (
+        f"{arn} {SESSION} Kq7RtU2vWx9Z",
+        f"{SESSION} {arn} Kq7RtU2vWx9Z",
+        f"stage={arn} session={SESSION} participant=Kq7RtU2vWx9Z",
+    ):
+        asked = read_command(text)
+        assert asked.query is None and asked.problem is not None and expected in asked.problem
+    found = find_ids(f"Stage {arn}, session {SESSION}, participantId: Kq7RtU2vWx9Z")
+    asked = read_found(found, where="that message", in_thread=True)
+    assert asked.query is None and asked.problem is not None and expected in asked.problem

@@ -127,7 +127,12 @@ class FoundIds:
         return [(name, value) for name, value in names if value is not None]
 
     def query(self) -> ParticipantQuery | None:
-        """The query, when every part was found (they are already valid)."""
+        """The query, when every part was found.
+
+        Raises:
+            InvalidQueryError: the parts have the right shape but IVS would still refuse them (a stage
+                ARN whose region is no AWS region).
+        """
         if self.stage_arn and self.session_id and self.participant_id:
             return ParticipantQuery(self.stage_arn, self.session_id, self.participant_id)
         return None

@@ -73,7 +73,10 @@ def read_command(text: str) -> Asked:
             problem=f"I don't know {_named(options)}: add `private` as the last word to keep the "
             "answer to yourself."
         )
-    query = found.query()
+    try:
+        query = found.query()
+    except InvalidQueryError as error:  # shaped right, but refused (e.g. a region that does not exist)
+        return Asked(problem=escape(error.user_message))
     if query is not None:
         return Asked(query=query, note=others_note(found, source="Your command"))
     try:
@@ -113,7 +116,10 @@ def read_mention(text: str, found: FoundIds, *, where: str, in_thread: bool) -> 
 
 def read_found(found: FoundIds, *, where: str, in_thread: bool) -> Asked:
     """Ids found in a message: the query and a note naming the other participants, or what is missing."""
-    query = found.query()
+    try:
+        query = found.query()
+    except InvalidQueryError as error:  # shaped right, but refused (e.g. a region that does not exist)
+        return Asked(problem=escape(error.user_message))
     if query is None:
         return Asked(problem=missing_ids_note(found, where=where, in_thread=in_thread))
     return Asked(query=query, note=others_note(found, in_thread=in_thread))
