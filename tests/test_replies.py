@@ -225,6 +225,119 @@ def test_a_message_naming_several_participants_is_answered_for_the_first_with_a_
     assert asked.note is not None and "Kq7RtU2vWx9Z" in asked.note
 
 
+def test_a_command_naming_two_session_ids_asks_which_one_instead_of_guessing() -> None:
+    asked = read_command(f"{ARN} st-AAAAAAAAAAAAA {SESSION} Kq7RtU2vWx9Z")
+    assert asked.query is None and asked.problem == (
+        f"Your command names two session ids, `st-AAAAAAAAAAAAA` and `{SESSION}`. Which one did you mean? "
+        f"Ask with `/ivs-events {ARN} &lt;session-id&gt; Kq7RtU2vWx9Z`."
+    )
+    assert read_command(f"{ARN} {SESSION} st-AAAAAAAAAAAAA").query is None
+
+
+def test_several_possible_participants_in_a_message_get_a_note_listing_them_and_no_lookup() -> None:
+    found = find_ids(f"Stage is {ARN}, session {SESSION}. MacBookPro16 and Kq7RtU2vWx9Z both failed.")
+    asked = read_found(found, where="that message", in_thread=True)
+    assert asked.query is None and asked.problem == (
+        "That message names two possible participant ids, `MacBookPro16` and `Kq7RtU2vWx9Z`, and nothing "
+        "says which one is the participant. Which one did you mean? Ask with "
+        f"`@ivs-events {ARN} {SESSION} &lt;participant-id&gt;`."
+    )
+
+
+def test_a_console_link_and_a_stage_arn_of_different_stages_get_a_note_saying_so_escaped() -> None:
+    link = (
+        "https://eu-west-1.console.aws.amazon.com/ivs/home?region=eu-west-1#/stages/abcdABCDefgh"
+        f"/sessions/{SESSION}/participants/{PARTICIPANT}"
+    )
+    asked = read_found(find_ids(f"{link} stage {ARN}"), where="that message", in_thread=False)
+    assert asked.query is None and asked.problem is not None
+    assert asked.problem.startswith(
+        "That message has a console link and a stage ARN that name different stages: stage "
+        f"`abcdABCDefgh` in `eu-west-1`, and `{ARN}`. Which one did you mean? "
+        f"Ask with `/ivs-events &lt;stage-arn&gt; {SESSION} {PARTICIPANT}`."
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{ARN} {SESSION} xxx",
+        f"{ARN} {SESSION} REDACTED",
+        f"{ARN} {SESSION} TBD",
+        f"{ARN} {SESSION} N/A",
+        f"{ARN} {SESSION} &lt;participant-id&gt;",
+        f"{ARN} {SESSION} participantId",
+        f"{ARN} {SESSION} --max-results",
+        f"{ARN} {SESSION} --participant-id --max-results 100",
+        f"{ARN} {SESSION} --participant-id=<participant-id>",
+    ],
+)
+def test_a_placeholder_where_the_participant_id_goes_is_never_looked_up(text: str) -> None:
+    for asked in (
+        read_command(text),
+        read_mention(f"<@U0BOT0001> {text}", find_ids(text), where="your mention", in_thread=False),
+    ):
+        assert asked.query is None and asked.problem is not None
+        assert "but no participant id" in asked.problem
+
+
+def test_a_command_of_only_a_label_says_what_is_missing() -> None:
+    asked = read_command("participant")
+    assert asked.problem is not None and "I don't know ." not in asked.problem
+    assert asked.problem.startswith(
+        "I found no stage ARN, session id or participant id in your command, only `participant`. Ask with"
+    )
+
+
+def test_three_values_in_the_wrong_order_name_the_malformed_part_by_its_shape() -> None:
+    expected = "session id must be `st-` followed by 13 letters or digits, got `st-a1b2c3d4e5f6`"
+    text = f"Kq7RtU2vWx9Z st-a1b2c3d4e5f6 {ARN}"
+    assert read_command(text).problem == expected
+    mention = f"<@U0BOT0001> {text}"
+    assert read_mention(mention, find_ids(mention), where="your mention", in_thread=False).problem == expected
+
+
+@pytest.mark.parametrize("text", [f"{ARN} {SESSION} help", "help?", f"{SESSION} {ARN} help!", "?"])
+def test_help_as_the_last_word_or_with_a_question_mark_gets_the_usage_not_a_lookup(text: str) -> None:
+    assert read_command(text).wants_help
+    mention = f"<@U0BOT0001> {text}"
+    assert read_mention(mention, find_ids(mention), where="your mention", in_thread=False).wants_help
+    asking = "<@U0BOT0001> can you help?"  # in a thread whose first message holds the ids
+    assert not read_mention(asking, find_ids(asking), where="your mention", in_thread=True).wants_help
+
+
+@pytest.mark.parametrize(
+    "text",
+    [f"{SESSION} {ARN} myguest", f"myguest {ARN} {SESSION}", f"`{ARN}` <{SESSION}> myguest"],
+)
+def test_a_mention_of_three_values_in_any_order_is_read_as_the_slash_command_reads_it(text: str) -> None:
+    mention = f"<@U0BOT0001> {text}"
+    for asked in (
+        read_command(text),
+        read_mention(mention, find_ids(mention), where="your mention", in_thread=True),
+    ):
+        assert asked.query is not None
+        assert (asked.query.stage_arn, asked.query.session_id, asked.query.participant_id) == (
+            ARN,
+            SESSION,
+            "myguest",
+        )
+
+
+def test_pasted_get_participant_json_is_answered_for_its_participant() -> None:
+    text = f'{{"participant": {{"participantId": "Kq7RtU2vWx9Z", "state": "CONNECTED"}}}} {ARN} {SESSION}'
+    asked = read_found(find_ids(text), where="that message", in_thread=False)
+    assert asked.query is not None and asked.query.participant_id == "Kq7RtU2vWx9Z" and asked.note is None
+
+
+def test_a_ticket_template_is_answered_for_the_guest_and_names_the_host() -> None:
+    text = f"Stage: {ARN}\nSession: {SESSION}\nGuest: Kq7RtU2vWx9Z\nHost: Co8HoSt9Lm0n"
+    asked = read_found(find_ids(text), where="that message", in_thread=True)
+    assert asked.query is not None and asked.query.participant_id == "Kq7RtU2vWx9Z"
+    ask = f"@ivs-events {ARN} {SESSION} Co8HoSt9Lm0n"
+    assert asked.note == f"This message also names `Co8HoSt9Lm0n`: ask about it with `{ask}`."
+
+
 async def test_tracked_work_finishes_within_the_grace_period_and_late_work_is_refused() -> None:
     tasks, done = TaskTracker(), []
 

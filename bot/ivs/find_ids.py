@@ -3,36 +3,44 @@
 People paste ids in every shape: the three values as the slash command takes them (in any order), a stage
 ARN in one sentence and ``participantId: abCDEf12GHIj`` in the next, the JSON the AWS CLI prints, the CLI
 command itself (``--stage-arn A --session-id S --participant-id P``, ``--participant-id=P``, lines
-continued with ``\\``), or a link to the participant's page in the IVS console. This module reads all of
+continued with ``\\``), a ticket template (``Stage: … / Session: … / Guest: …``), Japanese text with no
+spaces around the ids, or a link to the participant's page in the IVS console. This module reads all of
 those from a message's text, blocks and attachments.
 
-A participant id after an explicit label (``participantId:``, ``participant_id=``, ``--participant-id``) is
-taken as written when it matches the API's pattern, and reported as malformed when it does not. Elsewhere
-only values shaped like the ids IVS assigns are taken, so ordinary words never are. When a message names
-several participants (a pasted list-participants page), the first is the one asked about and the others
-are kept so the answer can mention them.
+It never guesses: which participant is meant is ranked in :mod:`bot.ivs.participant_candidates`, and a
+message that names two session ids, two stage ARNs, or a console link and a stage ARN of different stages
+is reported as such (:attr:`FoundIds.ambiguous`) rather than answered with a mix of them.
 
 The text is untrusted and can be long, so nothing here uses a regular expression that can backtrack
 badly: the text is split into tokens first (one linear pass), and each token is matched with anchored,
 bounded patterns.
 
-Console links look like ``https://us-west-2.console.aws.amazon.com/ivs/home?region=us-west-2#/stages/
-abcdABCDefgh/sessions/st-a1b2c3d4e5f6g/participants/abCDEf12GHIj`` (newer consoles put ``real-time/``
-before ``stages``). They name the region but not the AWS account, except on multi-session console hosts
-(``123456789012-abcd1234.us-west-2.console.aws.amazon.com``), so a link alone can give a full stage ARN
-only there; otherwise the account has to come from a stage ARN elsewhere in the message.
+Console links are read by :mod:`bot.ivs.console_links`.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
 
-from bot.ivs.query import PARTICIPANT_ID_RE, SESSION_ID_RE, STAGE_ARN_RE, ParticipantQuery
+from bot.ivs.console_links import LinkedStage, names_stage, parse_console_link
+from bot.ivs.participant_candidates import (
+    COMPOUND_PARTICIPANT_LABELS,
+    EXPLICIT,
+    LABEL_WORDS,
+    LINKED,
+    PLAIN,
+    PLAIN_PARTICIPANT_LABELS,
+    POSITIONAL,
+    ParticipantCandidates,
+    introduction,
+    judge_labelled,
+    looks_assigned,
+)
+from bot.ivs.query import SESSION_ID_RE, STAGE_ARN_RE, ParticipantQuery
 
 # Slack messages are at most 40,000 characters; blocks and attachments add more. Past this, ignore.
 MAX_SCAN_CHARS = 100_000
@@ -43,34 +51,15 @@ MAX_OTHER_PARTICIPANTS = 20
 # Token separators: whitespace, the characters Slack and JSON wrap values in, and the ``\`` that continues
 # a shell line. ``:`` ``/`` ``?`` ``#`` ``&`` ``=`` stay inside tokens (ARNs and URLs need them).
 _SEPARATORS = re.compile(r"[\s<>|\"'`()\[\]{},;\\]+")
+# Separators Python's str.split does not see: zero-width spaces and joiners, smart quotes, and CJK
+# punctuation (``ステージ：arn:…、セッション：st-…``). A full-width colon still ties a label to its value.
+_WORD_BREAKS = str.maketrans(
+    {**dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff“”‘’、。，；（）「」『』【】", " "), "：": ": "}
+)
 _EDGES = "*_~"  # mrkdwn emphasis around a token
 _TRAILING = ".!?"  # sentence punctuation after one
-_STAGE_ID = re.compile(r"[a-zA-Z0-9-]{1,128}")
-_REGION = re.compile(r"[a-z]{2}(?:-[a-z]+){1,3}-[0-9]{1,2}")
-_ACCOUNT_HOST = re.compile(r"([0-9]{12})-[a-z0-9]{1,64}")
+_EMOJI_NAME = re.compile(r"[a-z0-9_+-]{1,50}")  # the name in :rotating_light:, stuck to an id by Slack
 _SLACK_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
-
-# The labels people write before each id: JSON keys, AWS CLI flags, prose. ``remoteParticipantId`` is not
-# one: in list-participant-events output it names the other side of a subscription.
-PARTICIPANT_LABELS = frozenset(
-    {"participantid", "participant-id", "participant_id", "--participant-id", "participant"}
-)
-STAGE_LABELS = frozenset({"stagearn", "stage-arn", "stage_arn", "--stage-arn", "stage"})
-SESSION_LABELS = frozenset({"sessionid", "session-id", "session_id", "--session-id", "session"})
-LABEL_WORDS = PARTICIPANT_LABELS | STAGE_LABELS | SESSION_LABELS | {"id"}
-# Words after a participant label that say there is no id: "participant id: unknown", "participant: the…".
-_NOT_AN_ID = frozenset(
-    {"unknown", "none", "null", "nil", "n/a", "tbd", "missing", "the", "a", "an", "is", "was", "of", "not"}
-)
-# After these words a 12-character token is some other kind of id (a user id, a stage id, a request id…).
-_OTHER_ID_WORDS = frozenset(
-    {"stage", "session", "user", "userid", "user-id", "user_id", "remoteparticipantid", "id", "request"}
-)
-# IVS assigns participant ids of 12 letters and digits (every one seen so far).
-_ASSIGNED_SHAPE = re.compile(r"[a-zA-Z0-9]{12}")
-
-# Where a participant id was found, most trusted first: the first of the best kind is the one asked about.
-_LABELLED, _LINKED, _POSITIONAL, _BARE = range(4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,13 +69,17 @@ class FoundIds:
     Attributes:
         stage_arn: the first stage ARN found (or built from a console link that names the account).
         session_id: the first session id found.
-        participant_id: the participant asked about: the first one after a label, else from a console
-            link, else the value after ``<arn> <session>``, else the first value shaped like an IVS id.
+        participant_id: the participant asked about, ranked by :mod:`bot.ivs.participant_candidates`.
         stage_without_account: a stage named only by a console link (stage id, region), when no ARN was
             found: the message lacks the AWS account to build the ARN from.
         other_participants: the other participant ids the message names, in the same order of trust.
         malformed_participant: a value after a participant label that IVS would refuse (only when no
             participant id was found), so the asker hears "malformed", not "missing".
+        possible_participants: several values shaped like participant ids, none labelled or introduced:
+            nothing says which is meant, so none is the participant id.
+        other_sessions: more session ids after the first: the message does not say which one is meant.
+        other_stage_arns: more stage ARNs after the first, likewise.
+        mismatched_link: (stage id, region) of a console link naming another stage than the stage ARN.
     """
 
     stage_arn: str | None = None
@@ -95,16 +88,33 @@ class FoundIds:
     stage_without_account: tuple[str, str] | None = None
     other_participants: tuple[str, ...] = ()
     malformed_participant: str | None = None
+    possible_participants: tuple[str, ...] = ()
+    other_sessions: tuple[str, ...] = ()
+    other_stage_arns: tuple[str, ...] = ()
+    mismatched_link: tuple[str, str] | None = None
 
     @property
     def complete(self) -> bool:
-        """All three ids were found."""
-        return not self.missing
+        """All three ids were found, and nothing says another stage, session or participant is meant."""
+        return not self.missing and not self.ambiguous
+
+    @property
+    def ambiguous(self) -> bool:
+        """The message names two stages or two sessions, or several possible participants: ask which."""
+        return bool(
+            self.other_stage_arns or self.other_sessions or self.mismatched_link or self.possible_participants
+        )
 
     @property
     def anything(self) -> bool:
         """Some id (or a malformed participant id, or a console link's stage) was found."""
-        return bool(self.found or self.malformed_participant or self.stage_without_account)
+        return bool(
+            self.found
+            or self.malformed_participant
+            or self.stage_without_account
+            or self.possible_participants
+            or self.mismatched_link
+        )
 
     @property
     def missing(self) -> list[str]:
@@ -127,13 +137,13 @@ class FoundIds:
         return [(name, value) for name, value in names if value is not None]
 
     def query(self) -> ParticipantQuery | None:
-        """The query, when every part was found.
+        """The query, when every part was found and the message does not also name others.
 
         Raises:
             InvalidQueryError: the parts have the right shape but IVS would still refuse them (a stage
                 ARN whose region is no AWS region).
         """
-        if self.stage_arn and self.session_id and self.participant_id:
+        if self.stage_arn and self.session_id and self.participant_id and not self.ambiguous:
             return ParticipantQuery(self.stage_arn, self.session_id, self.participant_id)
         return None
 
@@ -141,25 +151,38 @@ class FoundIds:
         """Fill the parts missing here from ``other`` (what this message says wins).
 
         A participant id named here, even a malformed one, wins over ``other``'s, and so do the other
-        participants named alongside it.
+        participants named alongside it; likewise for the stage and the session. A console link on one
+        side and a stage ARN of another stage on the other side are not mixed: that is a mismatch.
         """
+        stages = self if self.stage_arn or self.stage_without_account else other
         stage_arn = self.stage_arn or other.stage_arn
-        mine = self.participant_id is not None or self.malformed_participant is not None
+        sessions = self if self.session_id else other
+        mine = self.participant_id or self.malformed_participant or self.possible_participants
         participants = self if mine else other
+        links = filter(None, (self.stage_without_account, other.stage_without_account))
+        mismatched = self.mismatched_link or stages.mismatched_link
+        if stage_arn is not None:
+            mismatched = mismatched or next(
+                (link for link in links if not names_stage((*link, None), stage_arn, None)), None
+            )
         return FoundIds(
             stage_arn=stage_arn,
-            session_id=self.session_id or other.session_id,
+            session_id=sessions.session_id,
             participant_id=participants.participant_id,
             stage_without_account=None
             if stage_arn
             else (self.stage_without_account or other.stage_without_account),
             other_participants=participants.other_participants,
             malformed_participant=participants.malformed_participant,
+            possible_participants=participants.possible_participants,
+            other_sessions=sessions.other_sessions,
+            other_stage_arns=stages.other_stage_arns,
+            mismatched_link=mismatched,
         )
 
 
 def find_ids(text: str = "", *, blocks: object = None, attachments: object = None) -> FoundIds:
-    """Find the ids in a message's text, blocks and attachments (in that order; the first of each wins).
+    """Find the ids in a message's text, blocks and attachments.
 
     Args:
         text: the message's ``text`` (Slack mrkdwn: ``<url|label>`` links, ``&amp;`` entities).
@@ -185,6 +208,11 @@ def find_ids_in_message(message: Mapping[str, Any]) -> FoundIds:
     )
 
 
+def plain_words(text: str) -> list[str]:
+    """The words of ``text`` split where a person sees a break (zero-width spaces, ``、``, smart quotes)."""
+    return text.translate(_WORD_BREAKS).split()
+
+
 def _strings(value: object, depth: int = 0) -> Iterator[str]:
     """Every string inside a JSON value, depth-first, bounded in depth."""
     if depth > _MAX_DEPTH:
@@ -202,193 +230,130 @@ def _strings(value: object, depth: int = 0) -> Iterator[str]:
 def _tokens(chunks: Iterable[str]) -> list[str]:
     tokens: list[str] = []
     for chunk in chunks:
-        text = chunk
+        text = chunk.translate(_WORD_BREAKS)
         for raw, plain in _SLACK_ENTITIES:
             text = text.replace(raw, plain)
-        tokens.extend(t.strip(_EDGES + _TRAILING) for t in _SEPARATORS.split(text))
+        for piece in _SEPARATORS.split(text):
+            token = _without_emoji(piece.strip(_EDGES + _TRAILING)).strip(_EDGES + _TRAILING)
+            tokens.extend(_split_label(token))
         tokens.append("")  # chunks never run into each other
     return tokens
 
 
-class _Participants:
-    """Participant ids as they are found, each kept with the best (kind, position) it was seen at."""
+def _without_emoji(token: str) -> str:
+    """``token`` without the emoji shortcodes stuck to it (``:rotating_light:arn:…``, ``P:fire:``).
 
-    def __init__(self) -> None:
-        self._seen: dict[str, tuple[int, int]] = {}
+    Each step looks at most 52 characters and moves past what it looked at, so this stays linear.
+    """
+    start, end = 0, len(token)
+    while start < end and token[start] == ":":
+        close = token.find(":", start + 1, min(end, start + 52))
+        if close == -1 or not _EMOJI_NAME.fullmatch(token, start + 1, close):
+            break
+        start = close + 1
+    while end - start > 2 and token[end - 1] == ":":
+        opening = token.rfind(":", max(start, end - 52), end - 1)
+        name = (opening + 1, end - 1)
+        if opening == -1 or not _EMOJI_NAME.fullmatch(token, *name) or SESSION_ID_RE.fullmatch(token, *name):
+            break
+        end = opening
+    return token[start:end]
 
-    def offer(self, value: str | None, kind: int, position: int) -> None:
-        if value is None:
-            return
-        best = self._seen.get(value)
-        if best is None or (kind, position) < best:
-            self._seen[value] = (kind, position)
 
-    def ranked(self) -> list[str]:
-        return sorted(self._seen, key=self._seen.__getitem__)
+def _split_label(token: str) -> list[str]:
+    """``participantId:P`` as two tokens, ``participantId:`` and ``P`` (``--stage-arn=arn:…`` likewise)."""
+    cuts = [i for i in (token.find(":"), token.find("=")) if i > 0]
+    label = token[: min(cuts)].lower() if cuts else ""
+    if label not in LABEL_WORDS and label not in PLAIN_PARTICIPANT_LABELS:
+        return [token]
+    cut = min(cuts) + 1
+    return [token[:cut], token[cut:]] if cut < len(token) else [token]
 
 
 def _scan(tokens: list[str]) -> FoundIds:
-    arn = session = malformed = None
-    participants = _Participants()
-    linked_stage: tuple[str, str, str | None] | None = None  # stage id, region, account
-    previous, previous_kind = "", ""  # the last non-empty token, and "arn"/"session" when it was one
+    arns: dict[str, None] = {}  # distinct, in the order found
+    sessions: dict[str, None] = {}
+    links: dict[LinkedStage, None] = {}
+    participants = ParticipantCandidates()
+    malformed: str | None = None
+    unusable_label = False  # an explicit participant label followed by a placeholder or a malformed id
+    previous_kind = ""  # "arn" or "session" when the last non-empty token was one
     for index, token in enumerate(tokens):
         if not token:
             continue
         kind = ""
+        label = token.lower().rstrip(":=")
         if "console.aws.amazon.com" in token:
-            link = _console_link(token)
-            if link is not None:
-                link_stage, link_session, link_participant = link
-                linked_stage = linked_stage or link_stage
-                session = session or link_session
-                participants.offer(link_participant, _LINKED, index)
-        else:
-            label, value, explicit = _split_label(token)
-            if label in PARTICIPANT_LABELS:
-                valid, bad = _labelled_participant(tokens, index, label, value, explicit=explicit)
-                participants.offer(valid, _LABELLED, index)
-                malformed = malformed or bad
-            elif STAGE_ARN_RE.fullmatch(value) and len(value) <= 128:
-                arn, kind = arn or value, "arn"
-            elif SESSION_ID_RE.fullmatch(value):
-                session, kind = session or value, "session"
-            elif label is None and _looks_assigned(value) and not _names_other_id(previous):
-                participants.offer(value, _BARE, index)
-            if kind and previous_kind and previous_kind != kind:  # <arn> <session> <participant>, any order
-                participants.offer(_participant_after(tokens, index), _POSITIONAL, index + 1)
-        previous, previous_kind = token, kind
-    stage_without_account = None
-    if linked_stage is not None:
-        stage_id, region, account = linked_stage
-        if arn is None and account is not None:
-            arn = f"arn:aws:ivs:{region}:{account}:stage/{stage_id}"
-        elif arn is None:
-            stage_without_account = (stage_id, region)
-    ranked = participants.ranked()
+            stage, session, participant = parse_console_link(token)
+            links.update(dict.fromkeys(filter(None, [stage])))
+            sessions.update(dict.fromkeys(filter(None, [session])))
+            participants.offer(participant, LINKED, index)
+        elif label in COMPOUND_PARTICIPANT_LABELS or label in PLAIN_PARTICIPANT_LABELS:
+            valid, bad, evidence = _labelled_participant(tokens, index)
+            participants.offer(valid, evidence, index)
+            malformed = malformed or bad
+            unusable_label = unusable_label or (evidence == EXPLICIT and valid is None)
+        elif STAGE_ARN_RE.fullmatch(token) and len(token) <= 128:
+            arns[token], kind = None, "arn"
+        elif SESSION_ID_RE.fullmatch(token):
+            sessions[token], kind = None, "session"
+        elif looks_assigned(token):
+            participants.offer(token, introduction(tokens, index), index)
+        if kind and previous_kind and previous_kind != kind:  # <arn> <session> <participant>, any order
+            following = tokens[index + 1] if index + 1 < len(tokens) else ""
+            participants.offer(following if looks_assigned(following) else None, POSITIONAL, index + 1)
+        previous_kind = kind
+    choice = participants.choose(MAX_OTHER_PARTICIPANTS, strong_only=unusable_label)
+    stage_arn = next(iter(arns), None) or next(
+        (f"arn:aws:ivs:{region}:{account}:stage/{stage}" for stage, region, account in links if account), None
+    )
+    stage_without_account = None if stage_arn or not links else next(iter(links))[:2]
     return FoundIds(
-        arn,
-        session,
-        ranked[0] if ranked else None,
+        stage_arn,
+        next(iter(sessions), None),
+        choice.participant,
         stage_without_account,
-        other_participants=tuple(ranked[1 : MAX_OTHER_PARTICIPANTS + 1]),
-        malformed_participant=None if ranked else malformed,
+        other_participants=choice.others,
+        malformed_participant=None if choice.participant or choice.possible else malformed,
+        possible_participants=choice.possible,
+        other_sessions=tuple(itertools.islice(sessions, 1, MAX_OTHER_PARTICIPANTS + 1)),
+        other_stage_arns=tuple(itertools.islice(arns, 1, MAX_OTHER_PARTICIPANTS + 1)),
+        mismatched_link=next(
+            (link[:2] for link in links if not names_stage(link, stage_arn, stage_without_account)), None
+        ),
     )
 
 
-def _split_label(token: str) -> tuple[str | None, str, bool]:
-    """(label, value, explicit) of ``participantId:``, ``--stage-arn=arn:…``, ``session``; else (None, token).
+def _labelled_participant(tokens: Sequence[str], index: int) -> tuple[str | None, str | None, int | None]:
+    """(id, malformed value, kind of evidence) after the participant label ``tokens[index]``.
 
-    ``explicit`` is true when a ``:`` or ``=`` ties the label to its value.
+    After an explicit compound label tied to its value (``participantId: X``, ``participant_id=X``,
+    ``--participant-id X``, ``participant id: X``, ``participant=X``) any value the API accepts is taken
+    as written (EXPLICIT). After a plain one (``Guest: X``), or a compound label in prose ("the
+    participantId in the console"), only a value shaped like an IVS-assigned id is (PLAIN). The kind is
+    None when the word is no label here ("the guest froze").
     """
-    bare = token.rstrip(":=")
-    if bare.lower() in LABEL_WORDS:
-        return bare.lower(), "", bare != token
-    cuts = [i for i in (token.find(":"), token.find("=")) if i > 0]
-    if cuts and token[: min(cuts)].lower() in LABEL_WORDS:
-        return token[: min(cuts)].lower(), token[min(cuts) + 1 :].strip(":="), True
-    return None, bare, False
-
-
-def _labelled_participant(
-    tokens: list[str], index: int, label: str, value: str, *, explicit: bool
-) -> tuple[str | None, str | None]:
-    """(valid id, malformed value) after a participant label.
-
-    After an explicit label (``participantId: X``, ``participant_id=X``, ``--participant-id X``) any value
-    the API accepts is taken, and anything else is malformed; after the bare word ``participant`` (prose:
-    "the participant was kicked") only a value shaped like an IVS-assigned id is.
-    """
-    explicit = explicit or label != "participant"
-    if not value:
-        following = (t for t in tokens[index + 1 : index + 5] if t)
-        value = next(following, "")
-        if label == "participant" and value.rstrip(":=").lower() == "id":  # "participant id: X"
-            explicit = explicit or value.endswith((":", "="))
-            value = next(following, "")
-        if value and not value.strip(":="):  # "participantId : X"
-            explicit, value = True, next(following, "")
-        value = value.strip(":=")
-    if not value or value.lower() in _NOT_AN_ID:
-        return None, None
-    if not explicit:
-        return _assigned(value), None
-    if PARTICIPANT_ID_RE.fullmatch(value):
-        return value, None
-    if _split_label(value)[0] or STAGE_ARN_RE.match(value) or SESSION_ID_RE.match(value) or "://" in value:
-        return None, None  # the label is followed by another id or a link, not by a participant id
-    return None, value
-
-
-def _participant_after(tokens: list[str], index: int) -> str | None:
-    """The value after ``<arn> <session>`` (or ``<session> <arn>``), as the slash command takes it."""
-    return _assigned(tokens[index + 1] if index + 1 < len(tokens) else "")
-
-
-def _assigned(candidate: str) -> str | None:
-    """``candidate`` when it looks like an IVS-assigned participant id, else None.
-
-    IVS assigns participant ids (random letters and digits, 12 in every id seen so far); requiring a digit
-    or two capitals keeps ordinary words ("<arn> <session> please help") from being taken for one.
-    """
-    if not PARTICIPANT_ID_RE.fullmatch(candidate) or len(candidate) < 8:
-        return None
-    if any(c.isdigit() for c in candidate) or sum(c.isupper() for c in candidate) >= 2:
-        return candidate
-    return None
-
-
-def _looks_assigned(token: str) -> bool:
-    """A token on its own taken for a participant id: 12 letters and digits, mixing digits and both cases.
-
-    Stricter than :func:`_assigned`, because nothing around it says it is one (Slack's own ids are upper
-    case only, words have no digits).
-    """
-    return (
-        _ASSIGNED_SHAPE.fullmatch(token) is not None
-        and any(c.isdigit() for c in token)
-        and any(c.isupper() for c in token)
-        and any(c.islower() for c in token)
-    )
-
-
-def _names_other_id(previous: str) -> bool:
-    """True when the token before says what follows is some other value (``userId:``, ``stage``)."""
-    return previous.endswith((":", "=")) or previous.lower() in _OTHER_ID_WORDS
-
-
-def _console_link(token: str) -> tuple[tuple[str, str, str | None] | None, str | None, str | None] | None:
-    """(stage id, region, account or None), session id, participant id from an IVS console URL."""
-    try:
-        parts = urlsplit(token)
-    except ValueError:
-        return None
-    host = (parts.hostname or "").lower()
-    if not host.endswith(".console.aws.amazon.com") and host != "console.aws.amazon.com":
-        return None
-    if not parts.path.startswith("/ivs"):
-        return None
-    labels = host.split(".")
-    region = parse_qs(parts.query).get("region", [""])[0]
-    account = None
-    if len(labels) >= 5 and _REGION.fullmatch(labels[-5]):
-        region = region or labels[-5]
-        if len(labels) >= 6 and (match := _ACCOUNT_HOST.fullmatch(labels[-6])):
-            account = match.group(1)
-    # The console routes in the fragment: #/stages/<id>/sessions/<id>/participants/<id> (or #/real-time/…)
-    segments = [unquote(s) for s in parts.fragment.split("?", 1)[0].split("/") if s]
-    values: dict[str, str] = {}
-    for key, value in itertools.pairwise(segments):
-        if key in {"stages", "sessions", "participants"} and key not in values:
-            values[key] = value
-    stage = values.get("stages")
-    session = values.get("sessions")
-    participant = values.get("participants")
-    linked_stage = None
-    if stage and _STAGE_ID.fullmatch(stage) and _REGION.fullmatch(region):
-        linked_stage = (stage, region, account)
-    return (
-        linked_stage,
-        session if session and SESSION_ID_RE.fullmatch(session) else None,
-        participant if participant and PARTICIPANT_ID_RE.fullmatch(participant) else None,
-    )
+    token = tokens[index].lower()
+    label = token.rstrip(":=")
+    tied = label != token or label.startswith("--")
+    following = (t for t in tokens[index + 1 : index + 8] if t)
+    value = next(following, "")
+    if value and not value.strip(":="):  # "participantId : X"
+        tied, value = True, next(following, "")
+    explicit = label in COMPOUND_PARTICIPANT_LABELS or token == "participant="
+    if label == "participant" and not tied and value.lower().rstrip(":=") == "id":  # "participant id: X"
+        explicit, tied, value = True, value.endswith((":", "=")), next(following, "")
+        if value and not value.strip(":="):
+            tied, value = True, next(following, "")
+        elif not tied and value.lower() == "of":  # "participant id of the guest: X"
+            for word in itertools.islice(following, 3):
+                if word.endswith(":"):
+                    tied, value = True, next(following, "")
+                    break
+        if not tied:  # "participant ID Kq7RtU2vWx9Z": prose, the value is judged where it stands
+            return None, None, None
+    if explicit and tied:
+        return (*judge_labelled(value), EXPLICIT)
+    if explicit or tied:
+        return (value if looks_assigned(value) else None), None, PLAIN
+    return None, None, None

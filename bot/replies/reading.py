@@ -1,8 +1,9 @@
 """What a slash command, an @mention or a message asks: a query (with a note), the usage, or what is wrong.
 
 Pure: text and found ids in, an :class:`Asked` out. Every surface reads the ids the same forgiving way
-(:func:`find_ids`), and every problem is told precisely: a malformed part with its expected shape, the
-ids found and the ones missing, the words that were not understood.
+(:func:`find_ids`); the slash command and a mention of exactly three values also take them as typed, in
+any order. Every problem is told precisely: a malformed part with its expected shape, the ids found and
+the ones missing or named twice, the words that were not understood.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.ivs.errors import InvalidQueryError
-from bot.ivs.find_ids import LABEL_WORDS, FoundIds, find_ids
+from bot.ivs.find_ids import FoundIds, find_ids, plain_words
+from bot.ivs.participant_candidates import LABEL_WORDS, PLAIN_PARTICIPANT_LABELS, is_never_an_id
 from bot.ivs.query import ParticipantQuery, parse_query
 from bot.replies.missing_ids import join_words, missing_ids_note, others_note
 from bot.views import usage_hint
@@ -54,18 +56,18 @@ def split_private(text: str) -> tuple[str, bool]:
 
 
 def read_command(text: str) -> Asked:
-    """The slash command's text: the strict ``<arn> <session> <participant>`` first, then anything
-    :func:`find_ids` understands (other orders, labels, CLI flags, console links)."""
-    words = text.split()
-    if not words:
+    """The slash command's text: three values as typed (any order), then anything :func:`find_ids`
+    understands (labels, CLI flags, console links)."""
+    words = plain_words(text)
+    found = find_ids(text)
+    if not words or wants_help(words, found):
         return Asked(wants_help=True)
     try:
-        return Asked(query=parse_query(text))
-    except InvalidQueryError as error:
-        strict = error
-    found = find_ids(text)
-    if not found.anything and words[0].lower() in HELP_WORDS:
-        return Asked(wants_help=True)
+        typed, malformed = three_values(words), None
+    except InvalidQueryError as error:  # three values, one malformed: said after the forgiving reading
+        typed, malformed = None, error
+    if typed is not None:
+        return Asked(query=typed)
     stray = stray_words(words, found)
     options = [w for w in stray if w[:1] in _DASHES]
     if any(w.lstrip(_DASHES).lower() in _PRIVATE_LIKE for w in options):
@@ -79,17 +81,19 @@ def read_command(text: str) -> Asked:
         return Asked(problem=escape(error.user_message))
     if query is not None:
         return Asked(query=query, note=others_note(found, source="Your command"))
-    try:
-        query = _three_values_in_any_order(words, found)
-    except InvalidQueryError as error:
-        return Asked(problem=escape(error.user_message))
-    if query is not None:
-        return Asked(query=query)
-    if strict.part != "arguments":  # three values, one malformed: parse_query said which and how
-        return Asked(problem=escape(strict.user_message))
+    malformed = malformed or (None if found.ambiguous else _in_order_problem(text))
+    if malformed is not None:
+        return Asked(problem=escape(malformed.user_message))
     if found.anything:
         unknown = f"I don't know {_named(stray)}." if stray else ""
         return Asked(problem=missing_ids_note(found, where="your command", also=unknown))
+    if not stray:  # only labels: "/ivs-events participant"
+        labels = [w for w in words if _is_label(w.strip(_DECORATION))]
+        only = f", only {_named(labels, 'and')}" if labels else ""
+        return Asked(
+            problem="I found no stage ARN, session id or participant id in your command"
+            f"{only}. {usage_hint(in_thread=False)}"
+        )
     return Asked(
         problem=f"Expected 3 values (stage ARN, session id, participant id), got {len(words)}: "
         f"I don't know {_named(stray)}. {usage_hint(in_thread=False)}"
@@ -99,19 +103,22 @@ def read_command(text: str) -> Asked:
 def read_mention(text: str, found: FoundIds, *, where: str, in_thread: bool) -> Asked:
     """An @mention's text (``found`` is :func:`find_ids` on it and its blocks).
 
-    The three values as the slash command takes them are accepted as typed; ``help`` gets the usage;
-    otherwise what :func:`read_found` says.
+    Read as the slash command reads it: three values are taken as typed, in any order; ``help`` gets the
+    usage; otherwise what :func:`read_found` says.
     """
-    rest = _MENTION.sub(" ", text)
-    words = rest.split()
-    if len(words) == 3:
-        try:
-            return Asked(query=parse_query(rest))
-        except InvalidQueryError:
-            pass
-    if words and not found.anything and words[0].lower().rstrip("!.") in HELP_WORDS:
+    words = plain_words(_MENTION.sub(" ", text))
+    if words and wants_help(words, found):
         return Asked(wants_help=True)
-    return read_found(found, where=where, in_thread=in_thread)
+    try:
+        typed, malformed = three_values(words), None
+    except InvalidQueryError as error:
+        typed, malformed = None, error
+    if typed is not None:
+        return Asked(query=typed)
+    asked = read_found(found, where=where, in_thread=in_thread)
+    if asked.query is None and malformed is not None and not found.ambiguous:
+        return Asked(problem=escape(malformed.user_message))
+    return asked
 
 
 def read_found(found: FoundIds, *, where: str, in_thread: bool) -> Asked:
@@ -125,16 +132,51 @@ def read_found(found: FoundIds, *, where: str, in_thread: bool) -> Asked:
     return Asked(query=query, note=others_note(found, in_thread=in_thread))
 
 
+def wants_help(words: Sequence[str], found: FoundIds) -> bool:
+    """``help``, ``help?``, ``help me``, ``<arn> <session> help``: the usage, never a lookup of ``help``.
+
+    "Can you help?" in a thread is no request for the usage: the thread's first message may hold the ids.
+    """
+    if found.complete:
+        return False
+    return _is_help(words[-1] if found.anything else words[0])
+
+
+def three_values(words: Sequence[str]) -> ParticipantQuery | None:
+    """Exactly three values, each taken for the part its shape says (``arn:…``, ``st-…``, the other).
+
+    The participant id is taken as written (``<session> <arn> lowercaseid``), unless it is a label word,
+    a placeholder, a flag or a link.
+
+    Raises:
+        InvalidQueryError: naming the malformed part ("session id must be …, got `st-a1b2`").
+    """
+    if len(words) != 3:
+        return None
+    parts: dict[str, list[str]] = {"stage": [], "session": [], "participant": []}
+    for word in words:
+        value = _undecorated(word)
+        parts[_part_by_shape(value)].append(value)
+    if any(len(values) != 1 for values in parts.values()):
+        return None
+    (stage_arn,), (session_id,), (participant_id,) = parts.values()
+    if is_never_an_id(participant_id) or _is_help(participant_id) or "://" in participant_id:
+        return None
+    return ParticipantQuery(stage_arn, session_id, participant_id)
+
+
 def stray_words(words: Sequence[str], found: FoundIds) -> list[str]:
     """The words that are neither an id found (nor hold one) nor a label: what was not understood."""
     values = [value for _, value in found.found]
     values += [*found.other_participants, *filter(None, [found.malformed_participant])]
-    if found.stage_without_account:
-        values.append(found.stage_without_account[0])
+    values += [*found.possible_participants, *found.other_sessions, *found.other_stage_arns]
+    for stage in (found.stage_without_account, found.mismatched_link):
+        if stage:
+            values.append(stage[0])
     stray = []
     for word in words:
         bare = word.strip(_DECORATION)
-        if not bare or bare == "\\" or bare.lower().strip(":=") in LABEL_WORDS:
+        if not bare or bare == "\\" or _is_label(bare):
             continue
         if "console.aws.amazon.com" in bare or any(value in bare for value in values):
             continue
@@ -142,21 +184,47 @@ def stray_words(words: Sequence[str], found: FoundIds) -> list[str]:
     return stray
 
 
-def _three_values_in_any_order(words: Sequence[str], found: FoundIds) -> ParticipantQuery | None:
-    """``<session> <arn> <participant>`` and the like: with the ARN and the session id among exactly
-    three values, the third is the participant id, whatever it looks like (malformed: raises)."""
-    if len(words) != 3 or found.stage_arn is None or found.session_id is None:
-        return None
-    bare = [w.strip(_DECORATION) for w in words]
-    rest = [w for w in bare if w not in (found.stage_arn, found.session_id)]
-    if len(rest) != 1:
-        return None
-    return ParticipantQuery(found.stage_arn, found.session_id, rest[0])
+def _in_order_problem(text: str) -> InvalidQueryError | None:
+    """What is wrong with the stage ARN or the session id of ``<arn> <session> <participant>`` in order.
+
+    (A malformed participant id there is told by :func:`three_values`, which also knows a placeholder.)
+    """
+    try:
+        parse_query(text)
+    except InvalidQueryError as error:
+        return error if error.part in ("stage ARN", "session id") else None
+    return None
 
 
-def _named(words: Sequence[str]) -> str:
+def _undecorated(word: str) -> str:
+    """A value without the quotes, backticks and ``<…|…>`` link wrapping it came in."""
+    value = word.strip(_DECORATION)
+    if value.startswith("<") and value.endswith(">"):
+        value = value[1:-1].split("|", 1)[0]
+    return value.strip(_DECORATION)
+
+
+def _is_label(word: str) -> bool:
+    """``stage``, ``participantId:``, ``Guest:``, but not ``guest`` on its own (a word like any other)."""
+    label = word.lower().strip(":=")
+    return label in LABEL_WORDS or (label in PLAIN_PARTICIPANT_LABELS and word.endswith((":", "=")))
+
+
+def _part_by_shape(value: str) -> str:
+    lower = value.lower()
+    if lower.startswith("arn:"):
+        return "stage"
+    return "session" if lower.startswith("st-") else "participant"
+
+
+def _is_help(word: str) -> bool:
+    lower = word.strip(_DECORATION).lower()
+    return lower in HELP_WORDS or lower.rstrip("!?.") in HELP_WORDS
+
+
+def _named(words: Sequence[str], conjunction: str = "or") -> str:
     """ "`a`", "`a` or `b`", "`a`, `b`, `c`, `d`, `e` or 3 more" (escaped, each cut short)."""
     shown = [code(w if len(w) <= SHOWN_WORD else w[: SHOWN_WORD - 1] + "…") for w in words[:SHOWN_WORDS]]
     if len(words) > SHOWN_WORDS:
         shown.append(f"{len(words) - SHOWN_WORDS} more")
-    return join_words(shown, "or")
+    return join_words(shown, conjunction)

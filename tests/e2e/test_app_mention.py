@@ -106,3 +106,21 @@ async def test_where_the_bot_may_not_even_whisper_the_answer_comes_by_direct_mes
     direct = [c for c in bot.slack.calls_to("chat.postMessage") if c.answer.get("ok")]
     assert len(direct) == 1 and direct[0].body["channel"].startswith("D")
     assert "direct message" in json.dumps(direct[0].body["blocks"][0]) and HOST in direct[0].body["text"]
+
+
+async def test_a_mention_with_the_three_values_in_another_order_is_read_as_the_command_reads_them(
+    bot: RunningBot,
+) -> None:
+    await bot.send.mention(f"{DEMO_SESSION_ID} {DEMO_STAGE_ARN} myguest")
+    await bot.settle(after=0)
+    (call,) = bot.ivs.calls_to("ListParticipantEvents")
+    assert call.params["participantId"] == "myguest"
+
+
+async def test_a_mention_in_japanese_with_no_spaces_around_the_ids_is_answered(bot: RunningBot) -> None:
+    await bot.send.mention(
+        f"ステージ：{DEMO_STAGE_ARN}、セッション：{DEMO_SESSION_ID}、参加者：{BITRATE_GUEST}"
+    )
+    await bot.settle(after=0)
+    (call,) = bot.ivs.calls_to("ListParticipantEvents")
+    assert call.params["participantId"] == BITRATE_GUEST

@@ -180,3 +180,43 @@ async def test_in_a_private_channel_the_bot_cannot_join_it_answers_privately_and
     assert "SloW5678PaGe" in answer.body["text"]
     # one attempt to post (the placeholder) and one to join; the answer itself goes straight to the user
     assert len(bot.slack.calls_to("conversations.join")) == 1
+
+
+async def test_the_shortcut_on_pasted_get_participant_json_asks_ivs_about_the_participant_not_the_key(
+    bot: RunningBot,
+) -> None:
+    message = bot.slack.add_message(
+        CHANNEL,
+        f"stage {DEMO_STAGE_ARN} session {DEMO_SESSION_ID}\n"
+        f'{{"participant": {{"participantId": "{BITRATE_GUEST}", "state": "DISCONNECTED"}}}}',
+    )
+    await bot.send.message_shortcut(callback_id=DIAGNOSE_SHORTCUT, message=message)
+    await bot.settle()
+    assert [c.params["participantId"] for c in bot.ivs.calls_to("ListParticipantEvents")] == [BITRATE_GUEST]
+
+
+async def test_a_message_naming_several_unlabelled_ids_gets_a_private_question_and_no_aws_call(
+    bot: RunningBot,
+) -> None:
+    message = bot.slack.add_message(
+        CHANNEL, f"Stage is {DEMO_STAGE_ARN}, session {DEMO_SESSION_ID}. MacBookPro16 and {HOST} both failed."
+    )
+    _, response_url = await bot.send.message_shortcut(callback_id=DIAGNOSE_SHORTCUT, message=message)
+    await bot.settle()
+    (note,) = bot.slack.posts_to(response_url)
+    assert note.body["text"].startswith(
+        f"That message names two possible participant ids, `MacBookPro16` and `{HOST}`"
+    )
+    assert bot.ivs.calls == [] and bot.slack.thread(CHANNEL, message.ts)[1:] == []
+
+
+async def test_a_console_link_and_a_stage_arn_of_different_stages_are_never_mixed_into_a_query(
+    bot: RunningBot,
+) -> None:
+    other_stage = CONSOLE_LINK.replace("abcdABCDefgh", "zzzzZZZZzzzz")
+    message = bot.slack.add_message(CHANNEL, f"<{other_stage}|console> stage {DEMO_STAGE_ARN}")
+    _, response_url = await bot.send.message_shortcut(callback_id=DIAGNOSE_SHORTCUT, message=message)
+    await bot.settle()
+    (note,) = bot.slack.posts_to(response_url)
+    assert "a console link and a stage ARN that name different stages" in note.body["text"]
+    assert bot.ivs.calls == []

@@ -188,3 +188,35 @@ async def test_a_command_naming_two_participants_answers_the_first_and_names_the
     answer = bot.slack.posts_to(response_url)[-1].body
     assert answer["blocks"][0]["elements"][0]["text"].startswith(f"Your command also names `{BITRATE_GUEST}`")
     assert HOST in answer["text"]
+
+
+async def test_a_command_naming_two_session_ids_asks_which_one_and_makes_no_aws_call(bot: RunningBot) -> None:
+    text = f"{DEMO_STAGE_ARN} st-AAAAAAAAAAAAA {DEMO_SESSION_ID} {HOST}"
+    ack, response_url = await bot.send.command(text, command=COMMAND)
+    assert "names two session ids" in ack.json()["text"] and "Which one did you mean?" in ack.json()["text"]
+    await bot.settle()
+    assert bot.ivs.calls == [] and bot.slack.posts_to(response_url) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{DEMO_STAGE_ARN} {DEMO_SESSION_ID} --participant-id --max-results 100",
+        f"{DEMO_STAGE_ARN} {DEMO_SESSION_ID} participantId: [REDACTED]",
+        f"{DEMO_STAGE_ARN} {DEMO_SESSION_ID} xxx",
+    ],
+)
+async def test_a_placeholder_for_the_participant_id_is_never_looked_up(bot: RunningBot, text: str) -> None:
+    ack, _ = await bot.send.command(text, command=COMMAND)
+    assert "but no participant id" in ack.json()["text"]
+    await bot.settle()
+    assert bot.ivs.calls == []
+
+
+async def test_help_after_the_arn_and_the_session_gets_the_usage_not_a_lookup_of_help(
+    bot: RunningBot,
+) -> None:
+    ack, _ = await bot.send.command(f"{DEMO_STAGE_ARN} {DEMO_SESSION_ID} help", command=COMMAND)
+    assert "Usage" in json.dumps(ack.json())
+    await bot.settle()
+    assert bot.ivs.calls == []

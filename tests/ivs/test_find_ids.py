@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -104,16 +105,22 @@ def test_the_aws_cli_command_names_all_three_ids_with_flags_in_any_form() -> Non
     assert find_ids(continued) == EVERYTHING
 
 
-def test_after_an_explicit_label_any_id_the_api_accepts_is_taken_as_written() -> None:
-    for text in (
-        f"participantId: abcdefghijkl {ARN} {SESSION}",
-        f"participant-id: abc {ARN} {SESSION}",
-        f"--participant-id x1 {ARN} {SESSION}",
-        f"participant: short {ARN} {SESSION}",
-        f'{{"participantId": "all-lower-case"}} {ARN} {SESSION}',
-    ):
-        found = find_ids(text)
-        assert found.complete and found.participant_id == text.split()[1].strip('"}:'), text
+@pytest.mark.parametrize(
+    ("text", "participant"),
+    [
+        (f"participantId: abcdefghijkl {ARN} {SESSION}", "abcdefghijkl"),
+        (f"participant-id: abc {ARN} {SESSION}", "abc"),
+        (f"--participant-id x1 {ARN} {SESSION}", "x1"),
+        (f"participant id: short {ARN} {SESSION}", "short"),
+        (f"participant=short {ARN} {SESSION}", "short"),
+        (f'{{"participantId": "all-lower-case"}} {ARN} {SESSION}', "all-lower-case"),
+    ],
+)
+def test_after_an_explicit_label_any_id_the_api_accepts_is_taken_as_written(
+    text: str, participant: str
+) -> None:
+    found = find_ids(text)
+    assert found.complete and found.participant_id == participant
 
 
 def test_a_labelled_value_the_api_would_refuse_is_reported_as_malformed_not_missing() -> None:
@@ -176,6 +183,174 @@ def test_a_participant_named_in_the_mention_wins_over_the_threads_with_its_other
     assert merged.complete and malformed.participant_id is None and malformed.malformed_participant == "a_b"
 
 
+# QA's stories: the bot must never silently look up the wrong participant (demo values A, S, P).
+A, S, P = ARN, SESSION, "Kq7RtU2vWx9Z"
+
+
+def test_pasted_get_participant_json_gives_the_participant_id_not_the_key_after_participant() -> None:
+    text = f'{{"participant": {{"participantId": "{P}", "state": "DISCONNECTED"}}}} {A} {S}'
+    assert find_ids(text) == FoundIds(A, S, P)
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["participantId", "PARTICIPANT_ID", "sessionId", "stageArn", "remoteParticipantId", "userId", "Guest"],
+)
+def test_a_label_word_after_a_participant_label_is_never_taken_for_the_id(word: str) -> None:
+    for text in (f"participant: {word} {A} {S}", f"participantId: {word} {A} {S}"):
+        found = find_ids(text)
+        assert found.participant_id is None and found.malformed_participant is None, text
+
+
+def test_a_session_id_or_a_stage_arn_is_never_taken_for_a_participant_id() -> None:
+    for text in (f"participantId: {S} {A}", f"--participant-id {A} {S}", f"{A} {S} st-AAAAAAAAAAAA"):
+        found = find_ids(text)
+        assert found.participant_id is None and found.malformed_participant is None, text
+
+
+def test_a_message_naming_two_session_ids_pairs_the_participant_with_neither() -> None:
+    found = find_ids(f"{A} st-AAAAAAAAAAAAA {S} {P}")
+    assert found.ambiguous and not found.complete and found.query() is None
+    assert (found.session_id, found.other_sessions, found.participant_id) == ("st-AAAAAAAAAAAAA", (S,), P)
+    same_twice = find_ids(f"{A} {S} {P} (session {S})")
+    assert same_twice.query() is not None and same_twice.other_sessions == ()
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "--participant-id --max-results 100",
+        "--participant-id=&lt;participant-id&gt;",
+        "--participant-id=<participant-id>",
+        "participantId: [REDACTED]",
+        "participantId: <id>",
+        "participantId: xxx",
+        "participant_id: XXXX-XXXX",
+        "participant id: TBD",
+        "participantId: REDACTED",
+        "participantId: unknown",
+        "participantId: N/A",
+        '"participantId": null',
+    ],
+)
+def test_cli_placeholders_after_a_participant_label_are_missing_ids_never_used(tail: str) -> None:
+    found = find_ids(f"{A} {S} {tail}")
+    assert found.participant_id is None and found.malformed_participant is None
+    assert found.missing == ["participant id"]
+
+
+def test_a_placeholder_after_an_explicit_label_keeps_a_stray_id_shaped_word_from_being_used() -> None:
+    found = find_ids(f"{A} {S} participantId: [REDACTED], device MacBookPro16")
+    assert found.participant_id is None and found.possible_participants == ()
+    malformed = find_ids(f"{A} {S} participantId: Kq7_RtU2, device MacBookPro16")
+    assert malformed.participant_id is None and malformed.malformed_participant == "Kq7_RtU2"
+
+
+def test_after_the_plain_word_participant_only_an_id_shaped_like_one_ivs_assigns_is_taken() -> None:
+    assert find_ids(f"{A} {S} participant: jane").participant_id is None
+    assert find_ids(f"{A} {S} Participant: Jane-Doe {P}").participant_id == P
+    compound_wins = find_ids(f"{A} {S} participant: JaneDoe participantId: {P}")
+    assert compound_wins == FoundIds(A, S, P)
+
+
+@pytest.mark.parametrize(
+    ("text", "participant"),
+    [
+        (f"{A} {S} ReactNative guest {P} can't publish", P),
+        (f"{A} {S} StreamYard guest {P}", P),
+        (f'{A} {S} "remoteParticipantId": "Co8HoSt9Lm0n"', None),
+        (f"{A} {S} userId: Vw3xYz4AbC5d", None),
+        (f"{A} {S} request ID Vw3xYz4AbC5d", None),
+    ],
+)
+def test_the_word_after_arn_and_session_is_the_participant_only_when_shaped_like_an_ivs_id(
+    text: str, participant: str | None
+) -> None:
+    found = find_ids(text)
+    assert found.participant_id == participant and found.other_participants == ()
+
+
+def test_a_device_name_shaped_like_an_id_loses_to_the_id_a_participant_word_introduces() -> None:
+    text = (
+        f"Our guest (attendee MacBookPro16) couldn't publish. Stage is {A}, session {S}. "
+        f"The participant was {P}."
+    )
+    found = find_ids(text)
+    assert (found.participant_id, found.other_participants) == (P, ("MacBookPro16",))
+    assert find_ids(f"Stage {A}, session {S}, ID: {P}, laptop MacBookPro16").participant_id == P
+
+
+def test_several_unlabelled_id_shaped_words_are_not_guessed_between() -> None:
+    found = find_ids(f"Stage is {A}, session {S}. MacBookPro16 and {P} both failed.")
+    assert found.participant_id is None and found.query() is None
+    assert found.possible_participants == ("MacBookPro16", P) and found.ambiguous
+
+
+def test_evidence_ranks_explicit_then_link_then_plain_label_then_position_then_the_rest() -> None:
+    link = f"{CONSOLE}/sessions/{S}/participants/Vw3xYz4AbC5d"
+    ranked = [
+        (f"participantId: {P}", P),
+        (link, "Vw3xYz4AbC5d"),
+        (f"Guest: {PARTICIPANT}", PARTICIPANT),
+        (f"{A} {S} L1veHoSt2026", "L1veHoSt2026"),
+        ("the participant was N0tInJ01nEd7", "N0tInJ01nEd7"),
+    ]
+    for index, (_, expected) in enumerate(ranked):
+        text = " . ".join(part for part, _ in reversed(ranked[index:]))
+        found = find_ids(f"{text} . {A} {S}")
+        assert found.participant_id == expected, text
+
+
+def test_a_ticket_template_takes_the_guest_and_names_the_host() -> None:
+    found = find_ids(f"Stage: {A}\nSession: {S}\nGuest: {P}\nHost: Co8HoSt9Lm0n")
+    assert (found.participant_id, found.other_participants) == (P, ("Co8HoSt9Lm0n",))
+    slashed = find_ids(f"Stage: {A} / Session: {S} / Guest: {P} / Host: Co8HoSt9Lm0n")
+    assert slashed == found
+    assert find_ids(f"{A} {S} participant id of the guest: {P}").participant_id == P
+
+
+@pytest.mark.parametrize(
+    ("link", "arn"),
+    [
+        (FULL_LINK.replace("abcdABCDefgh", "zzzzZZZZzzzz"), ARN),
+        (FULL_LINK.replace("us-west-2", "eu-west-1"), ARN),
+        (FULL_LINK.replace("https://us-west-2.", "https://999999999999-k3xq9z.us-west-2."), ARN),
+    ],
+)
+def test_a_console_link_and_a_stage_arn_of_different_stages_are_never_mixed(link: str, arn: str) -> None:
+    found = find_ids(f"{link} {arn}")
+    assert found.mismatched_link is not None and found.ambiguous and found.query() is None
+
+
+def test_a_mentions_console_link_and_a_threads_arn_of_another_stage_are_not_mixed() -> None:
+    mention = find_ids(FULL_LINK.replace("abcdABCDefgh", "zzzzZZZZzzzz"))
+    merged = mention.merged_with(find_ids(f"stage {ARN}"))
+    assert merged.mismatched_link == ("zzzzZZZZzzzz", "us-west-2") and merged.query() is None
+    assert find_ids(FULL_LINK).merged_with(find_ids(f"stage {ARN}")) == EVERYTHING
+
+
+def test_two_stage_arns_are_not_guessed_between() -> None:
+    found = find_ids(f"{A} arn:aws:ivs:us-west-2:123456789012:stage/XyZ {S} {P}")
+    assert found.other_stage_arns == ("arn:aws:ivs:us-west-2:123456789012:stage/XyZ",)
+    assert found.query() is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"ステージ：{A}、セッション：{S}、参加者：{P}",
+        f"ステージ「{A}」セッション「{S}」参加者ID：{P}。",
+        f"{A}\u200b{S}\u200d{P}\ufeff",
+        f"{A}\u2060{S}\u200c{P}",
+        f"“{A}” ‘{S}’ “{P}”",
+        f":rotating_light:{A} {S} {P}:fire:",
+        f"{A} :eyes::skin-tone-2:{S} :wave: {P}",
+    ],
+)
+def test_japanese_punctuation_zero_width_spaces_smart_quotes_and_emoji_separate_the_ids(text: str) -> None:
+    assert find_ids(text) == FoundIds(A, S, P)
+
+
 def test_hostile_long_text_is_scanned_quickly() -> None:
     started = time.perf_counter()
     for text in (
@@ -184,6 +359,12 @@ def test_hostile_long_text_is_scanned_quickly() -> None:
         "participant: " * 20_000,
         "st-" * 50_000,
         "https://x.console.aws.amazon.com/ivs/#/" + "stages/" * 20_000,
+        ":a:" * 33_000,
+        "x" + ":a:" * 33_000,
+        "participant id of the guest: " * 4_000,
+        "参加者：" * 25_000,
+        "ID " * 33_000,
+        " ".join(f"Kq7RtU{i:06d}" for i in range(8_000)),
     ):
         find_ids(text)
     assert time.perf_counter() - started < 2.0
@@ -204,3 +385,7 @@ def test_any_text_and_any_blocks_never_crash_and_what_is_found_is_valid(text: st
         assert found.query() is not None
     assert found.participant_id not in found.other_participants
     assert all(PARTICIPANT_ID_RE.fullmatch(p) for p in found.other_participants)
+    assert all(PARTICIPANT_ID_RE.fullmatch(p) for p in found.possible_participants)
+    assert found.participant_id is None or not found.possible_participants
+    if found.ambiguous:
+        assert found.query() is None
