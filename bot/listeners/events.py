@@ -50,7 +50,7 @@ def register(app: AsyncApp, replies: QueryReplies) -> None:
             text = str(event.get("text") or "")
             found = find_ids(text, blocks=event.get("blocks"))
             asked = read_mention(text, found, where="your mention", in_thread=in_thread)
-            if asked.query is None and not asked.wants_help and parent_ts:
+            if asked.only_missing and parent_ts:  # never fill in around a malformed or ambiguous mention
                 parent = await replies.thread_parent(channel, parent_ts)
                 merged = found.merged_with(find_ids_in_message(parent or {}))
                 where = "your mention or the thread's first message"

@@ -43,6 +43,9 @@ class Asked:
     note: str | None = None
     problem: str | None = None
     wants_help: bool = False
+    # The problem is only that parts are missing (nothing malformed, nothing ambiguous): another message,
+    # such as a thread's first one, may fill them in.
+    only_missing: bool = False
 
 
 def split_private(text: str) -> tuple[str, bool]:
@@ -128,7 +131,10 @@ def read_found(found: FoundIds, *, where: str, in_thread: bool) -> Asked:
     except InvalidQueryError as error:  # shaped right, but refused (e.g. a region that does not exist)
         return Asked(problem=escape(error.user_message))
     if query is None:
-        return Asked(problem=missing_ids_note(found, where=where, in_thread=in_thread))
+        only_missing = not (found.ambiguous or found.malformed_participant)
+        return Asked(
+            problem=missing_ids_note(found, where=where, in_thread=in_thread), only_missing=only_missing
+        )
     return Asked(query=query, note=others_note(found, in_thread=in_thread))
 
 

@@ -124,3 +124,16 @@ async def test_a_mention_in_japanese_with_no_spaces_around_the_ids_is_answered(b
     await bot.settle(after=0)
     (call,) = bot.ivs.calls_to("ListParticipantEvents")
     assert call.params["participantId"] == BITRATE_GUEST
+
+
+async def test_a_malformed_session_in_a_thread_mention_is_named_not_filled_in_from_the_first_message(
+    bot: RunningBot,
+) -> None:
+    parent = bot.slack.add_message(
+        CHANNEL, f"Guest can't publish: {demo_query(BITRATE_GUEST)}", user="U0CUST001"
+    )
+    await bot.send.mention(f"{DEMO_STAGE_ARN} st-bad {HOST}", thread_ts=parent.ts)
+    await bot.settle(after=0)
+    (note,) = bot.slack.calls_to("chat.postEphemeral")
+    assert "session id must be `st-` followed by 13 letters or digits, got `st-bad`" in note.body["text"]
+    assert bot.ivs.calls == []  # neither the parent's session nor anything else was looked up
