@@ -159,16 +159,7 @@ def history_of(events: list[dict[str, Any]], count: int) -> ParticipantHistory:
 
 
 def synthetic_history(count: int) -> ParticipantHistory:
-    events = synthetic_events(count)
-    end = events[-1]["eventTime"] + timedelta(minutes=3)
-    return ParticipantHistory(
-        query=QUERY,
-        events=tuple(events),
-        participant={"participantId": QUERY.participant_id, "userId": "bench", "state": "DISCONNECTED"},
-        session={"sessionId": QUERY.session_id, "startTime": START, "endTime": end},
-        pages=(count + 99) // 100,
-        fetched_at=end,
-    )
+    return history_of(synthetic_events(count), count)
 
 
 def analyse_and_render(history: ParticipantHistory, now: datetime) -> None:

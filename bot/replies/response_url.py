@@ -26,11 +26,6 @@ class ResponseUrl:
         self._client = AsyncWebhookClient(url, retry_handlers=slack_retry_handlers())
         self._left = budget
 
-    @property
-    def posts_left(self) -> int:
-        """Posts Slack still accepts on this URL."""
-        return self._left
-
     async def post(self, body: dict[str, Any]) -> bool:
         """Send one message body; False (and a log line) when over budget or Slack refused it."""
         if self._left <= 0:
