@@ -9,6 +9,7 @@ import pytest
 from bot.background import TaskTracker
 from bot.ivs.find_ids import FoundIds, find_ids
 from bot.ivs.history import FetchProgress
+from bot.ivs.query import PARTICIPANT_ID_SHAPE
 from bot.local.slack_standin import SlackStandIn
 from bot.replies import (
     CommandAnswer,
@@ -131,8 +132,8 @@ def test_in_a_thread_the_hint_suggests_mentioning_the_bot_never_the_slash_comman
 
 
 def test_a_malformed_labelled_participant_id_is_named_with_the_expected_shape() -> None:
-    note = missing_ids_note(find_ids(f"{ARN} {SESSION} participantId: Kq7_RtU2"))
-    assert "participant id must be 1-64 letters, digits or hyphens, got `Kq7_RtU2`" in note
+    note = missing_ids_note(find_ids(f"{ARN} {SESSION} participantId: Kq7~RtU2"))
+    assert f"participant id must be {PARTICIPANT_ID_SHAPE}, got `Kq7~RtU2`" in note
     assert "no participant id" not in note
 
 
@@ -175,8 +176,8 @@ def test_the_command_takes_the_ids_in_any_form_the_shortcut_understands(text: st
 def test_three_values_in_another_order_take_the_third_as_written_or_say_why_not() -> None:
     asked = read_command(f"{SESSION} {ARN} lowercaseid")
     assert asked.query is not None and asked.query.participant_id == "lowercaseid"
-    bad = read_command(f"{SESSION} {ARN} Kq7_RtU2")
-    assert bad.problem == "participant id must be 1-64 letters, digits or hyphens, got `Kq7_RtU2`"
+    bad = read_command(f"{SESSION} {ARN} Kq7~RtU2")
+    assert bad.problem == f"participant id must be {PARTICIPANT_ID_SHAPE}, got `Kq7~RtU2`"
 
 
 @pytest.mark.parametrize(

@@ -21,26 +21,61 @@ STAGE_ARN_RE = re.compile(
 )
 # sessionId: exactly 16 chars, st- + alphanumerics.
 SESSION_ID_RE = re.compile(r"st-[a-zA-Z0-9]{13}")
-# participantId: 0-64 chars of [a-zA-Z0-9-]; an empty id is useless to us, so at least one.
-PARTICIPANT_ID_RE = re.compile(r"[a-zA-Z0-9-]{1,64}")
+
+
+@functools.cache
+def _model_shape(name: str) -> dict[str, object]:
+    """One shape of the installed botocore's ``ivs-realtime`` model (no call, no network)."""
+    model = botocore.loaders.create_loader().load_service_model("ivs-realtime", "service-2")
+    return dict(model["shapes"][name])
+
+
+def _participant_id_pattern() -> tuple[str, str]:
+    """participantId's pattern and its shape in words, as the installed model has them.
+
+    botocore 1.43 allows ``[a-zA-Z0-9-]``, 1.44 also ``_``: we accept exactly what IVS would. The model
+    allows 0 characters; an empty id is useless to us, so at least one.
+    """
+    shape = _model_shape("ParticipantId")
+    body = str(shape["pattern"]).removesuffix("*").removesuffix("+")
+    longest = int(str(shape.get("max", 64)))
+    allows = re.compile(body)
+    extras = [name for char, name in (("-", "hyphens"), ("_", "underscores")) if allows.fullmatch(char)]
+    words = (
+        ", ".join(["letters", "digits", *extras[:-1]]) + f" or {extras[-1]}"
+        if extras
+        else "letters or digits"
+    )
+    return f"{body}{{1,{longest}}}", f"1-{longest} {words}"
+
+
+_PARTICIPANT_PATTERN, PARTICIPANT_ID_SHAPE = _participant_id_pattern()
+PARTICIPANT_ID_RE = re.compile(_PARTICIPANT_PATTERN)
 
 STAGE_ARN_SHAPE = "`arn:aws:ivs:<region>:<12-digit account>:stage/<stage id>`"
 SESSION_ID_SHAPE = "`st-` followed by 13 letters or digits"
-PARTICIPANT_ID_SHAPE = "1-64 letters, digits or hyphens"
 USAGE = "/ivs-events <stage-arn> <session-id> <participant-id>"
 EXAMPLE = "/ivs-events arn:aws:ivs:us-west-2:123456789012:stage/abcdABCDefgh st-a1b2c3d4e5f6g abCDEf12GHIj"
 
 
 @functools.cache
-def _region_patterns() -> tuple[re.Pattern[str], ...]:
-    """Every AWS partition's region pattern, from botocore's own endpoint data (no call, no network)."""
-    partitions = botocore.loaders.create_loader().load_data("endpoints")["partitions"]
-    return tuple(re.compile(p["regionRegex"]) for p in partitions if p.get("regionRegex"))
+def known_regions() -> frozenset[str]:
+    """Every region of every AWS partition that the installed botocore knows (no call, no network).
+
+    A name that merely looks like a region (``us-foo-1``) would cost DNS lookups and retries before
+    failing, so it is refused up front. A region launched after this botocore was released is refused
+    too, with a hint to upgrade boto3.
+    """
+    loader = botocore.loaders.create_loader()
+    regions: set[str] = set()
+    for data in ("partitions", "endpoints"):
+        regions.update(r for p in loader.load_data(data)["partitions"] for r in p.get("regions", {}))
+    return frozenset(regions)
 
 
 def is_aws_region(region: str) -> bool:
-    """True when ``region`` has the shape of a region of some AWS partition (new regions included)."""
-    return any(pattern.match(region) for pattern in _region_patterns())
+    """True when ``region`` is an AWS region the installed botocore knows."""
+    return region in known_regions()
 
 
 def _shown(value: str, limit: int = 80) -> str:

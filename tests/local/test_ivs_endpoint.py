@@ -242,6 +242,9 @@ def test_sub_second_times_survive_the_round_trip(ep: LocalIvsEndpoint, client: A
 # --- validation -------------------------------------------------------------------------------------
 
 GOOD: dict[str, Any] = {"stageArn": ARN, "sessionId": SESSION, "participantId": demo.HOST}
+# A character the installed model's participantId pattern refuses (botocore 1.44 allows `_`, 1.43 not).
+_PARTICIPANT_PATTERN = re.compile(service_model().shape_for("ParticipantId").metadata["pattern"])
+FORBIDDEN_IN_PARTICIPANT_ID = next(c for c in "_.!~" if not _PARTICIPANT_PATTERN.fullmatch(c))
 
 
 @pytest.mark.parametrize(
@@ -256,7 +259,11 @@ GOOD: dict[str, Any] = {"stageArn": ARN, "sessionId": SESSION, "participantId": 
         ({"sessionId": "st-a1b2c3d4e5f6"}, "sessionId", "greater than or equal to 16"),
         ({"sessionId": "st-a1b2c3d4e5f6gh"}, "sessionId", "less than or equal to 16"),
         ({"sessionId": "xx-a1b2c3d4e5f6g"}, "sessionId", "regular expression"),
-        ({"participantId": "has_underscore"}, "participantId", "regular expression"),
+        (
+            {"participantId": "has" + FORBIDDEN_IN_PARTICIPANT_ID + "char"},
+            "participantId",
+            "regular expression",
+        ),
         ({"participantId": "a" * 65}, "participantId", "less than or equal to 64"),
         ({"maxResults": 0}, "maxResults", "greater than or equal to 1"),
         ({"maxResults": 101}, "maxResults", "less than or equal to 100"),
