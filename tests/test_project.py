@@ -21,9 +21,8 @@ def _readme_commands() -> list[str]:
 
 def _pins() -> dict[str, str]:
     pins: dict[str, str] = {}
-    for line in (ROOT / "constraints.txt").read_text().splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
+    for raw in (ROOT / "constraints.txt").read_text().splitlines():
+        if line := raw.split("#", 1)[0].strip():
             name, _, pinned = line.partition("==")
             assert pinned, f"constraints.txt pins exact versions, not {line!r}"
             pins[canonicalize_name(name)] = pinned
@@ -41,7 +40,8 @@ def test_ci_runs_the_readmes_test_command_in_a_fresh_virtualenv() -> None:
     ci = (ROOT / ".ci" / "run").read_text()
     assert tests in ci.splitlines()
     assert "python3 -m venv" in ci and "/bin/activate" in ci
-    assert demo.endswith("python -m bot demo") and "-c constraints.txt" in demo and "-c constraints.txt" in tests
+    assert demo.endswith("python -m bot demo")
+    assert "-c constraints.txt" in demo and "-c constraints.txt" in tests
 
 
 def test_every_dependency_is_pinned_within_the_bounds_pyproject_states() -> None:
