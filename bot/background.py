@@ -31,6 +31,11 @@ class TaskTracker:
         return len(self._tasks)
 
     @property
+    def closed(self) -> bool:
+        """True once shutdown's grace period is over: no new work is taken."""
+        return self._closed
+
+    @property
     def started(self) -> int:
         """Tasks started since creation (lets a caller wait for work its request caused)."""
         return self._started
@@ -72,11 +77,12 @@ class TaskTracker:
                 await asyncio.sleep(0.01)
         return True
 
-    async def close(self, *, grace: float) -> bool:
+    async def close(self, *, grace: float, after_cancel: float = 4.0) -> bool:
         """Let running work finish for up to ``grace`` seconds, then refuse new work and cancel the rest.
 
         Work started during the grace period (a request accepted just before the listener stopped) is
-        waited for too.
+        waited for too. Cancelled work gets ``after_cancel`` more seconds to tell its asker (the answer
+        flow sends "interrupted by a restart"); whatever is still running after that is abandoned.
 
         Returns:
             True when everything finished within the grace period.
@@ -91,5 +97,7 @@ class TaskTracker:
             task.cancel()
         if pending:
             logger.warning("shutdown: cancelled %d background task(s) after %.0f s", len(pending), grace)
-            await asyncio.gather(*pending, return_exceptions=True)
+            _, stuck = await asyncio.wait(pending, timeout=after_cancel)
+            if stuck:
+                logger.warning("shutdown: %d background task(s) did not end after cancelling", len(stuck))
         return not pending

@@ -12,8 +12,17 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
 
+from bot.log_redaction import Redactor, install_redaction
+
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_PORT = 3000
+# AWS credentials the standard chain may read from the environment: blanked in every log line.
+AWS_SECRET_VARIABLES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+)
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 # The spellings a yes/no variable accepts (any case); the error message lists them all, in this order.
 _TRUE = ("1", "true", "yes", "on")
@@ -128,33 +137,12 @@ def _flag(environ: Mapping[str, str], name: str) -> bool:
     )
 
 
-def configure_logging(settings: Settings) -> None:
-    """Log to stderr at the configured level, with a filter that blanks any secret value."""
+def configure_logging(settings: Settings, environ: Mapping[str, str]) -> None:
+    """Log to stderr at the configured level, through the one redaction layer every logger shares."""
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    redactor = SecretRedactor(settings.secrets)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(redactor)
+    install_redaction(Redactor([*settings.secrets, *(environ.get(name) for name in AWS_SECRET_VARIABLES)]))
     # Bolt reads SLACK_BOT_TOKEN itself and warns "token will be unused" because the app is given a
     # client: that client holds the very same token, so the warning only misleads whoever reads the logs.
     logging.getLogger("slack_bolt.AsyncApp").addFilter(
         lambda record: "`token` will be unused" not in record.getMessage()
     )
-
-
-class SecretRedactor(logging.Filter):
-    """Last line of defence: replace any secret value that reaches a log record with ``[redacted]``.
-
-    The bot never logs secrets itself; this guards against a dependency logging a request at DEBUG.
-    """
-
-    def __init__(self, secrets: tuple[str, ...]) -> None:
-        super().__init__()
-        self._secrets = tuple(s for s in secrets if len(s) >= 8)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if any(secret in message for secret in self._secrets):
-            for secret in self._secrets:
-                message = message.replace(secret, "[redacted]")
-            record.msg, record.args = message, None
-        return True

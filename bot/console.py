@@ -29,7 +29,8 @@ from bot.ivs.service import create_ivs_service
 from bot.local.ivs_endpoint import LocalIvsEndpoint
 from bot.local.scenarios import DEMO_PARTICIPANTS, DEMO_SESSION_ID, DEMO_STAGE_ARN
 from bot.local.slack_standin import Call, Message, SlackRequests, SlackStandIn
-from bot.running_bot import assemble_bot
+from bot.log_redaction import Redactor, install_redaction
+from bot.running_bot import start_bot
 from bot.server import EVENTS_PATH, HttpServer
 from bot.slack_ids import COMMAND, DIAGNOSE_SHORTCUT
 
@@ -121,7 +122,7 @@ class Console:
         settings = Settings(
             slack_bot_token=BOT_TOKEN, slack_signing_secret=secret, slack_api_url=self.slack.api_url
         )
-        self._server = HttpServer(assemble_bot(settings, create_ivs_service()))
+        self._server = HttpServer(await start_bot(settings, create_ivs_service()))
         url = await self._server.start("127.0.0.1", 0)
         self._requests = SlackRequests(url + EVENTS_PATH, secret, self.slack)
         return self
@@ -375,6 +376,7 @@ async def run(stdin: TextIO, stdout: TextIO, *, log_file: str | None = None) -> 
 
 def log_to_file(path: str) -> None:
     """Send every log line (INFO and up) to ``path`` instead of the terminal, where replies are shown."""
+    install_redaction(Redactor())  # the same layer as `python -m bot`: no credential in any log line
     handler = logging.FileHandler(path, mode="w", encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     root = logging.getLogger()

@@ -4,10 +4,14 @@ Start-up first asks Slack's ``auth.test`` whether it accepts ``SLACK_BOT_TOKEN``
 ``apps.connections.open`` whether it accepts ``SLACK_APP_TOKEN``): a token Slack rejects, or a
 ``SLACK_API_URL`` that cannot be reached, stops start-up with one line and exit code 2.
 
-HTTP mode serves ``POST /slack/events`` (commands, interactivity and events share one URL) and
-``GET /healthz``. With ``SLACK_APP_TOKEN`` set the bot connects out over Socket Mode instead and opens no
-port. On SIGTERM or SIGINT it stops taking new requests, lets the answers already being worked on finish
-(at most :data:`SHUTDOWN_GRACE` seconds), then closes; a signal during start-up stops it at once (exit 0).
+HTTP mode serves ``POST /slack/events`` (commands, interactivity and events share one URL; every request
+passes :class:`~bot.request_gate.SlackRequestGate` first) and ``GET /healthz``. With ``SLACK_APP_TOKEN``
+set the bot connects out over Socket Mode instead and opens no port.
+
+On SIGTERM or SIGINT it stops listening, lets the answers already being worked on finish (at most
+:data:`SHUTDOWN_GRACE` seconds; a request that still arrives on an open connection is answered too), then
+tells each asker whose answer could not finish to ask again, and exits: within :data:`EXIT_WITHIN`
+seconds of the signal whatever IVS or Slack are doing. A signal during start-up stops it at once (exit 0).
 """
 
 from __future__ import annotations
@@ -17,16 +21,16 @@ import logging
 import os
 import signal
 import sys
+import threading
 
 from aiohttp import web
-from slack_bolt.async_app import AsyncApp
 
 from bot.config import ConfigError, Settings, configure_logging
-from bot.health import Health
 from bot.ivs.service import create_ivs_service
-from bot.running_bot import SHUTDOWN_GRACE, Bot, assemble_bot
+from bot.request_gate import MAX_BODY_BYTES
+from bot.running_bot import SHUTDOWN_GRACE, Bot, start_bot
 from bot.socket_mode import serve_socket_mode
-from bot.startup_checks import StartupError, Stopped, check_bot_token, until_stopped
+from bot.startup_checks import StartupError, Stopped, until_stopped
 
 logger = logging.getLogger(__name__)
 
@@ -34,10 +38,22 @@ EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 
 
-def build_web_app(app: AsyncApp, health: Health) -> web.Application:
-    """The aiohttp application ``python -m bot`` serves: Bolt's ``/slack/events`` plus ``/healthz``."""
-    web_app = app.web_app(path=EVENTS_PATH)
-    web_app.router.add_get(HEALTH_PATH, health.handle)
+# Most platforms send SIGKILL 30 s after SIGTERM: the process is gone well before.
+EXIT_WITHIN = 25.0
+
+
+def build_web_app(bot: Bot) -> web.Application:
+    """What ``python -m bot`` serves: ``/slack/events`` (the gate, then Bolt) and ``/healthz``."""
+    gate = bot.request_gate()
+
+    async def slack_events(request: web.Request) -> web.StreamResponse:
+        if bot.tasks.closed:  # past the grace period: say so rather than accept work that cannot run
+            return web.Response(status=503, text="restarting: try again in a minute")
+        return await gate.handle(request)
+
+    web_app = web.Application(client_max_size=MAX_BODY_BYTES)
+    web_app.router.add_post(EVENTS_PATH, slack_events)
+    web_app.router.add_get(HEALTH_PATH, bot.health.handle)
     return web_app
 
 
@@ -46,7 +62,7 @@ class HttpServer:
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
-        self._runner = web.AppRunner(build_web_app(bot.app, bot.health), access_log=None, shutdown_timeout=5)
+        self._runner = web.AppRunner(build_web_app(bot), access_log=None, shutdown_timeout=1)
         self._site: web.TCPSite | None = None
         self.url = ""
 
@@ -77,13 +93,13 @@ class HttpServer:
 
 async def serve(settings: Settings) -> int:
     """Check the tokens, then serve until SIGTERM or SIGINT; returns the exit code."""
-    bot = assemble_bot(settings, create_ivs_service())
+    ivs = create_ivs_service()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     try:
-        await until_stopped(check_bot_token(bot.app.client, settings), stop)
+        bot = await until_stopped(start_bot(settings, ivs), stop)
         if settings.mode == "socket":
             return await serve_socket_mode(bot, stop)
         return await _serve_http(bot, stop)
@@ -94,7 +110,7 @@ async def serve(settings: Settings) -> int:
         logger.info("stopped before start-up finished")
         return 0
     finally:
-        await bot.ivs.aclose()
+        await ivs.aclose()
 
 
 async def _serve_http(bot: Bot, stop: asyncio.Event) -> int:
@@ -121,5 +137,23 @@ def main(argv: list[str]) -> int:
     except ConfigError as error:
         print(f"ivs-events: {error}", file=sys.stderr)
         return 2
-    configure_logging(settings)
-    return asyncio.run(serve(settings))
+    configure_logging(settings, os.environ)
+    code = asyncio.run(serve(settings))
+    exit_without_waiting_for_stuck_calls(code)
+    return code
+
+
+def exit_without_waiting_for_stuck_calls(code: int) -> None:
+    """Exit now if AWS calls are still stuck in worker threads (a hung endpoint, botocore retrying).
+
+    Python would wait for every worker thread at exit: 41 s with hung IVS calls, past the platform's
+    SIGKILL. Their askers were already told, so the threads are abandoned: logs flushed, then ``os._exit``.
+    """
+    stuck = [t.name for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
+    if not stuck:
+        return
+    logger.warning("exiting with %d call(s) still stuck in worker threads", len(stuck))
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

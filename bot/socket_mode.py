@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -18,14 +17,11 @@ logger = logging.getLogger(__name__)
 EXPECTED_CONNECTION_ERRORS = (aiohttp.ClientError, OSError, TimeoutError, SlackApiError)
 
 
-# A Socket Mode URL carries a short-lived connection ticket: a credential, never logged.
-_WEBSOCKET_TICKET = re.compile(r"([?&]ticket=)[^&\s'\"]+")
-
-
 class ConnectionErrorsOnOneLine(logging.Filter):
     """slack_sdk logs every failed Socket Mode connection with a traceback; an expected one gets one line.
 
-    The connection ticket in the WebSocket URL it logs is blanked.
+    (The connection ticket in the WebSocket URL it logs is blanked by ``bot.log_redaction``, like every
+    other credential.)
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -33,7 +29,7 @@ class ConnectionErrorsOnOneLine(logging.Filter):
         if isinstance(error, EXPECTED_CONNECTION_ERRORS):
             record.exc_info, record.exc_text = None, None
         message = record.getMessage()
-        cleaned = _WEBSOCKET_TICKET.sub(r"\1…", message.replace("\n", " "))  # a SlackApiError spans 2 lines
+        cleaned = message.replace("\n", " ")  # a SlackApiError spans 2 lines
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True
@@ -58,7 +54,7 @@ async def serve_socket_mode(bot: Bot, stop: asyncio.Event) -> int:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
     try:
-        socket_url = await until_stopped(open_socket_mode_url(bot.app.client, bot.settings), stop)
+        socket_url = await until_stopped(open_socket_mode_url(bot.client, bot.settings), stop)
     except Stopped:
         logger.info("stopped before start-up finished")
         return 0

@@ -10,6 +10,7 @@ from functools import partial
 from typing import TypeVar
 
 import aiohttp
+from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
@@ -109,8 +110,11 @@ async def _ask_slack_at_start_up(
 
 async def check_bot_token(
     client: AsyncWebClient, settings: Settings, *, within: float = STARTUP_CHECK_TIMEOUT
-) -> AsyncSlackResponse:
+) -> AuthorizeResult:
     """Call ``auth.test`` once, so a wrong token or URL stops start-up instead of failing every request.
+
+    Returns:
+        Who the bot is, as Bolt wants it for every request (so no request ever calls ``auth.test``).
 
     Raises:
         StartupError: Slack rejected ``SLACK_BOT_TOKEN`` or could not be reached within ``within`` s.
@@ -121,7 +125,9 @@ async def check_bot_token(
     logger.info(
         "Slack accepted the bot token: bot user %s in team %s", identity.get("user_id"), identity.get("team")
     )
-    return identity
+    return AuthorizeResult.from_auth_test_response(
+        auth_test_response=identity, bot_token=settings.slack_bot_token
+    )
 
 
 async def open_socket_mode_url(

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft7Validator
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
@@ -127,7 +128,10 @@ def _requests() -> dict[tuple[str, str], AsyncBoltRequest]:
 @pytest.fixture
 def app() -> AsyncApp:
     settings = Settings(slack_bot_token="xoxb-manifest-test", slack_signing_secret="secret-for-tests")
-    return create_app(settings, ivs=None, slack_client=create_slack_client(settings))  # type: ignore[arg-type]
+    identity = AuthorizeResult(
+        enterprise_id=None, team_id="T0TEAM001", bot_user_id="U0BOT", bot_token="xoxb-x"
+    )
+    return create_app(settings, None, create_slack_client(settings), identity)  # type: ignore[arg-type]
 
 
 async def test_each_declared_id_is_really_registered_and_nothing_else_is(app: AsyncApp) -> None:

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 
+from bot.app import create_slack_client
 from bot.background import TaskTracker
+from bot.config import Settings
 from bot.ivs.find_ids import FoundIds, find_ids
 from bot.ivs.history import FetchProgress
 from bot.ivs.query import PARTICIPANT_ID_SHAPE
+from bot.ivs.service import create_ivs_service
 from bot.local.slack_standin import SlackStandIn
 from bot.replies import (
+    COMMAND_PROGRESS_SCHEDULE,
+    THREAD_PROGRESS_SCHEDULE,
     CommandAnswer,
+    PrivateLine,
     ProgressReporter,
+    QueryReplies,
     ResponseUrl,
     missing_ids_note,
     others_note,
@@ -27,14 +35,14 @@ from bot.views import SlackReply
 ARN = "arn:aws:ivs:us-west-2:123456789012:stage/abcdABCDefgh"
 SESSION = "st-a1b2c3d4e5f6g"
 PARTICIPANT = "abCDEf12GHIj"
+BOT_TOKEN = "xoxb-replies-test-not-real"
 
 
 class RecordingTarget:
     """An AnswerTarget that remembers the progress it was shown."""
 
-    progress_updates = 3
-
-    def __init__(self) -> None:
+    def __init__(self, schedule: tuple[float, ...] = (1.0, 10.0, 45.0)) -> None:
+        self.progress_schedule = schedule
         self.shown: list[str] = []
 
     async def progress(self, reply: SlackReply) -> None:
@@ -47,6 +55,12 @@ class RecordingTarget:
         pass
 
 
+def _settings(slack: SlackStandIn) -> Settings:
+    return Settings(
+        slack_bot_token=BOT_TOKEN, slack_signing_secret="secret-0123456789", slack_api_url=slack.api_url
+    )
+
+
 class FakeClock:
     def __init__(self) -> None:
         self.now = 100.0
@@ -55,19 +69,40 @@ class FakeClock:
         return self.now
 
 
-async def test_progress_waits_a_second_then_backs_off_and_stays_within_budget() -> None:
-    target, clock = RecordingTarget(), FakeClock()
+async def _shown_at(target: RecordingTarget, *, pages: int, seconds_per_page: float) -> list[float]:
+    clock = FakeClock()
     report = ProgressReporter(target, clock=clock)
     shown_at = []
-    for page in range(1, 40):
-        clock.now += 0.5
+    for page in range(1, pages + 1):
+        clock.now += seconds_per_page
         before = len(target.shown)
         await report(FetchProgress(page, page * 100))
         await report.settle()
         if len(target.shown) > before:
-            shown_at.append(clock.now - 100.0)
-    assert shown_at == [1.0, 2.0, 4.0]  # first after 1 s, then gaps of 1 s, 2 s; budget of 3 used
-    assert "3 pages so far" in target.shown[0] or "2 pages so far" in target.shown[0]
+            shown_at.append(round(clock.now - 100.0, 6))
+    return shown_at
+
+
+async def test_a_long_fetch_shows_progress_spread_over_its_whole_length_within_the_budget() -> None:
+    target = RecordingTarget()
+    shown_at = await _shown_at(target, pages=1000, seconds_per_page=0.25)  # a 250 s fetch
+    assert shown_at == [1.0, 10.0, 45.0]  # never a burst at the start, then silence
+    assert "4 pages so far" in target.shown[0]
+
+
+async def test_a_slash_commands_progress_keeps_the_posts_its_answer_needs() -> None:
+    async with SlackStandIn() as slack:
+        replies = QueryReplies(create_ivs_service(), create_slack_client(_settings(slack)), TaskTracker())
+        public = replies.command_target(
+            response_url=slack.new_response_url(), channel="C1", user="U1", private=False
+        )
+        private = replies.command_target(
+            response_url=slack.new_response_url(), channel="C1", user="U1", private=True
+        )
+    assert public.progress_schedule == COMMAND_PROGRESS_SCHEDULE[:3]  # + delete the note + the answer = 5
+    assert private.progress_schedule == COMMAND_PROGRESS_SCHEDULE  # + the answer replacing the note = 5
+    assert COMMAND_PROGRESS_SCHEDULE == (1.0, 10.0, 45.0, 120.0)
+    assert THREAD_PROGRESS_SCHEDULE[-1] > 6 * 60 and len(THREAD_PROGRESS_SCHEDULE) == 30
 
 
 async def test_a_fast_fetch_shows_no_progress_at_all() -> None:
@@ -95,15 +130,29 @@ async def test_response_url_refuses_to_post_past_slacks_five_posts_and_reports_h
 async def test_a_command_answer_in_channel_removes_the_private_note_first_and_fits_the_budget() -> None:
     async with SlackStandIn() as slack:
         url = slack.new_response_url()
-        answer = CommandAnswer(ResponseUrl(url), private=False)
-        for _ in range(2):
+        client = create_slack_client(_settings(slack))
+        answer = CommandAnswer(ResponseUrl(url), PrivateLine(client, channel="C1", user="U1"), private=False)
+        for _ in answer.progress_schedule:
             await answer.progress(SlackReply("Fetching events… 2 pages so far", []))
         assert await answer.deliver(SlackReply("the answer", [])) is True
         bodies = [p.body for p in slack.posts_to(url)]
-        assert [b.get("response_type") for b in bodies] == ["ephemeral", "ephemeral", None, "in_channel"]
-        assert bodies[2] == {"delete_original": True}
-        await answer.fail("one spare post left for a failure")
-        assert len(slack.posts_to(url)) == 5
+        assert [b.get("response_type") for b in bodies] == ["ephemeral"] * 3 + [None, "in_channel"]
+        assert bodies[3] == {"delete_original": True}
+        assert slack.ephemerals == []
+
+
+async def test_a_failure_after_the_budget_is_spent_still_reaches_the_asker_privately() -> None:
+    async with SlackStandIn() as slack:
+        url = slack.new_response_url()
+        client = create_slack_client(_settings(slack))
+        answer = CommandAnswer(ResponseUrl(url), PrivateLine(client, channel="C1", user="U1"), private=True)
+        for _ in range(5):
+            await answer.progress(SlackReply("Fetching events…", []))
+        await answer.fail("IVS is throttling")
+        (private,) = slack.ephemerals
+        assert (private["channel"], private["user"]) == ("C1", "U1")
+        assert "IVS is throttling" in private["text"]
+        assert "reply URL (its 5 posts were used up)" in json.dumps(private["blocks"])
 
 
 def test_a_missing_ids_note_says_what_was_found_and_what_is_missing_escaped() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
@@ -57,9 +56,13 @@ class IvsService:
         return self._cache.get(query)
 
     async def aclose(self) -> None:
-        """Release the thread pool (waits for calls already running)."""
+        """Release the thread pool: queued calls are dropped, running ones are not waited for.
+
+        A call stuck in botocore (a hung endpoint, retries) must not hold up shutdown; the process exits
+        without it (``bot.server.exit_without_waiting_for_stuck_calls``).
+        """
         if self._executor is not None:
-            await asyncio.to_thread(self._executor.shutdown, wait=True, cancel_futures=True)
+            self._executor.shutdown(wait=False, cancel_futures=True)
 
 
 def create_ivs_service(

@@ -8,9 +8,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.replies import (
     Asker,
-    CommandAnswer,
     QueryReplies,
-    ResponseUrl,
     message_body,
     read_command,
     split_private,
@@ -35,7 +33,12 @@ def register(app: AsyncApp, replies: QueryReplies) -> None:
             return
         await ack(**message_body(build_progress_message(0, 0)))
         asker = Asker(command["user_id"], command["channel_id"], "command")
-        target = CommandAnswer(ResponseUrl(command["response_url"]), private=private)
+        target = replies.command_target(
+            response_url=command["response_url"],
+            channel=command["channel_id"],
+            user=command["user_id"],
+            private=private,
+        )
         replies.answer_later(asked.query, asker, target, note=asked.note)
 
     app.command(COMMAND)(ivs_events_command)

@@ -4,42 +4,23 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from cachetools import TTLCache
 from slack_bolt.async_app import AsyncApp
 
 from bot.ivs.find_ids import find_ids, find_ids_in_message
 from bot.replies import Asker, QueryReplies, read_found, read_mention
+from bot.seen_keys import SeenKeys
 from bot.views import build_usage_reply
 
 APP_MENTION = "app_mention"
 EVENTS: Final = (APP_MENTION,)
-# Slack redelivers an event up to 3 times within minutes when the ack is late; an hour covers them.
-SEEN_EVENTS_TTL = 3600
-SEEN_EVENTS_MAX = 10_000
 
 
-class EventDeduplicator:
-    """Remembers recent ``event_id``s (bounded, expiring) so a redelivered event is answered once."""
-
-    def __init__(self, *, ttl: float = SEEN_EVENTS_TTL, maxsize: int = SEEN_EVENTS_MAX) -> None:
-        self._seen: TTLCache[str, bool] = TTLCache(maxsize=maxsize, ttl=ttl)
-
-    def first_time(self, event_id: str | None) -> bool:
-        """True the first time an event id is seen (and for events without one)."""
-        if not event_id:
-            return True
-        if event_id in self._seen:
-            return False
-        self._seen[event_id] = True
-        return True
-
-
-def register(app: AsyncApp, replies: QueryReplies) -> None:
-    """Listen for @mentions."""
-    deduplicator = EventDeduplicator()
+def register(app: AsyncApp, replies: QueryReplies, seen_events: SeenKeys) -> None:
+    """Listen for @mentions; ``seen_events`` makes Slack's redeliveries of one event_id answer once."""
 
     async def app_mention(body: dict[str, Any], event: dict[str, Any]) -> None:
-        if not deduplicator.first_time(body.get("event_id")):
+        event_id = body.get("event_id")
+        if event_id and not await seen_events.first_time(f"event:{event_id}"):
             return
         channel, user = event["channel"], event.get("user", "")
         parent_ts = event.get("thread_ts") if event.get("thread_ts") != event["ts"] else None

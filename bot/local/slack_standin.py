@@ -145,6 +145,7 @@ class SlackStandIn:
         self._join_refused: dict[str, str] = {}
         self._pending_files: dict[str, tuple[str, bytes | None]] = {}
         self._hook_channels: dict[str, str] = {}
+        self._hook_ids = itertools.count(1_000_000_001)
         self._sockets: list[web.WebSocketResponse] = []
         self._socket_acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self.socket_connected = asyncio.Event()
@@ -167,7 +168,7 @@ class SlackStandIn:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/api/{method}", self._api)  # slack_sdk GETs some methods
         app.router.add_post("/upload/{file_id}", self._upload)
-        app.router.add_post("/response/{hook}", self._response_url)
+        app.router.add_post("/commands/{team}/{hook_id}/{hook}", self._response_url)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -192,7 +193,7 @@ class SlackStandIn:
 
     def new_response_url(self) -> str:
         """A fresh response_url, as Slack puts in every command, shortcut and click payload."""
-        return f"{self.url}/response/{secrets.token_hex(8)}"
+        return f"{self.url}/commands/{TEAM_ID}/{next(self._hook_ids)}/{secrets.token_urlsafe(18)}"
 
     # --- scripting failures ------------------------------------------------------------------------
 

@@ -23,9 +23,9 @@ Modules (listeners import from this package, not from them):
 - ``missing_ids``: the notes on what a message holds: the ids missing, the other participants it names.
 """
 
-from bot.replies.flow import INTERNAL_ERROR, Clock, FileShare, QueryReplies
+from bot.replies.flow import INTERNAL_ERROR, INTERRUPTED, Clock, FileShare, QueryReplies
 from bot.replies.missing_ids import missing_ids_note, others_note
-from bot.replies.progress import PROGRESS_FIRST_AFTER, PROGRESS_MAX_GAP, ProgressReporter
+from bot.replies.progress import ProgressReporter
 from bot.replies.query_log import Asker, log_query
 from bot.replies.reading import Asked, read_command, read_found, read_mention, split_private
 from bot.replies.response_url import RESPONSE_URL_POSTS, ResponseUrl
@@ -37,28 +37,29 @@ from bot.replies.slack_calls import (
     slack_retry_handlers,
 )
 from bot.replies.targets import (
-    COMMAND_PROGRESS_UPDATES,
-    THREAD_PROGRESS_UPDATES,
+    COMMAND_PROGRESS_SCHEDULE,
+    THREAD_PROGRESS_SCHEDULE,
     AnswerTarget,
     CommandAnswer,
+    PrivateLine,
     ThreadAnswer,
 )
 
 __all__ = [
-    "COMMAND_PROGRESS_UPDATES",
+    "COMMAND_PROGRESS_SCHEDULE",
     "INTERNAL_ERROR",
+    "INTERRUPTED",
     "NOT_A_MEMBER",
-    "PROGRESS_FIRST_AFTER",
-    "PROGRESS_MAX_GAP",
     "RESPONSE_URL_POSTS",
     "SLACK_FAILURES",
-    "THREAD_PROGRESS_UPDATES",
+    "THREAD_PROGRESS_SCHEDULE",
     "AnswerTarget",
     "Asked",
     "Asker",
     "Clock",
     "CommandAnswer",
     "FileShare",
+    "PrivateLine",
     "ProgressReporter",
     "QueryReplies",
     "ResponseUrl",

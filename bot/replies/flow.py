@@ -24,7 +24,7 @@ from bot.replies.progress import ProgressReporter
 from bot.replies.query_log import Asker, log_query
 from bot.replies.response_url import ResponseUrl
 from bot.replies.slack_calls import NOT_A_MEMBER, SLACK_FAILURES, slack_error
-from bot.replies.targets import AnswerTarget, ThreadAnswer
+from bot.replies.targets import AnswerTarget, CommandAnswer, PrivateLine, ThreadAnswer
 from bot.views import SlackReply, build_error_reply, build_reply, with_notice
 from bot.views.mrkdwn import code
 
@@ -37,6 +37,9 @@ INTERNAL_ERROR = (
     "Something went wrong inside the bot while answering. Please try again; "
     "if it keeps failing, tell the bot's owners (it is in their logs)."
 )
+INTERRUPTED = "Interrupted by a restart of the bot before the answer was ready: please ask again in a minute."
+# How long the "interrupted" notice may take: shutdown must end within 25 s of SIGTERM, whatever Slack does.
+INTERRUPTED_NOTICE_TIMEOUT = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +102,11 @@ class QueryReplies:
         """Send a private note through a response_url in the background."""
         self.spawn(_discard(ResponseUrl(response_url).note(text)), name="note")
 
+    def command_target(self, *, response_url: str, channel: str, user: str, private: bool) -> CommandAnswer:
+        """Answer a slash command through its ``response_url`` (privately by other means if it fails)."""
+        line = PrivateLine(self.client, channel=channel, user=user)
+        return CommandAnswer(ResponseUrl(response_url), line, private=private)
+
     def thread_target(
         self, *, channel: str, thread_ts: str, user: str, response_url: str | None = None
     ) -> ThreadAnswer:
@@ -137,7 +145,9 @@ class QueryReplies:
             await reporter.settle()
             await target.fail(error.user_message)
         except asyncio.CancelledError:
-            outcome = "cancelled"
+            outcome = "interrupted"
+            await reporter.stop()
+            await _within_shutdown(target.fail(INTERRUPTED))
             raise
         except Exception:
             outcome = "internal_error"
@@ -173,7 +183,8 @@ class QueryReplies:
                 f"I could not upload the JSON file: Slack said {code(slack_error(error))}. Try again later."
             )
         except asyncio.CancelledError:
-            outcome = "cancelled"
+            outcome = "interrupted"
+            await _within_shutdown(share.response_url.note(INTERRUPTED))
             raise
         except Exception:
             outcome = "internal_error"
@@ -257,6 +268,19 @@ class QueryReplies:
 
 async def _discard(work: Awaitable[object]) -> None:
     await work
+
+
+async def _within_shutdown(notice: Awaitable[object]) -> None:
+    """Send a last notice while shutting down, giving up after INTERRUPTED_NOTICE_TIMEOUT seconds."""
+    try:
+        async with asyncio.timeout(INTERRUPTED_NOTICE_TIMEOUT):
+            await notice
+    except TimeoutError:
+        logger.warning(
+            "shutdown: Slack did not take the interruption notice within %.0f s", INTERRUPTED_NOTICE_TIMEOUT
+        )
+    except Exception:
+        logger.exception("shutdown: the interruption notice failed")
 
 
 def _render(history: ParticipantHistory, now: datetime) -> SlackReply:

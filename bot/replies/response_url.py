@@ -25,17 +25,25 @@ class ResponseUrl:
     def __init__(self, url: str, *, budget: int = RESPONSE_URL_POSTS) -> None:
         self._client = AsyncWebhookClient(url, retry_handlers=slack_retry_handlers())
         self._left = budget
+        self.failure: str | None = None  # why the last post failed, in words fit for the asker
+
+    @property
+    def posts_left(self) -> int:
+        """Posts left of Slack's budget for this URL."""
+        return self._left
 
     async def post(self, body: dict[str, Any]) -> bool:
         """Send one message body; False (and a log line) when over budget or Slack refused it."""
         if self._left <= 0:
             logger.warning("response_url budget used up; dropped a post (%s)", _shape(body))
+            self.failure = "its 5 posts were used up"
             return False
         self._left -= 1
         try:
             response = await self._client.send_dict(body)
         except SLACK_FAILURES as error:
             logger.warning("response_url post failed: %s (%s)", slack_error(error), _shape(body))
+            self.failure = f"it could not be reached: {slack_error(error)}"
             return False
         if response.status_code != 200:
             logger.warning(
@@ -44,7 +52,9 @@ class ResponseUrl:
                 (response.body or "")[:200],
                 _shape(body),
             )
+            self.failure = f"Slack refused it: HTTP {response.status_code}"
             return False
+        self.failure = None
         return True
 
     async def note(self, text: str) -> bool:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.replies.response_url import ResponseUrl
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.replies.response_url import RESPONSE_URL_POSTS, ResponseUrl
 from bot.replies.slack_calls import NOT_A_MEMBER, SLACK_FAILURES, message_body, slack_error
 from bot.views import SlackReply, build_error_reply, with_notice
 from bot.views.mrkdwn import code
@@ -15,17 +17,21 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Progress on a slash command: two updates, so the answer (delete the note + post in_channel) and one
-# failure notice still fit in the five posts.
-COMMAND_PROGRESS_UPDATES = 2
-# Progress in a thread edits one placeholder message with chat.update (Tier 3, ~50 per minute).
-THREAD_PROGRESS_UPDATES = 30
+# When a slash command's progress may be shown (seconds after the fetch began): spread over a long fetch,
+# within response_url's 5 posts, keeping the posts the answer needs (2 for an answer in the channel:
+# delete the private note, post the answer; 1 for a private answer, which replaces the note).
+COMMAND_PROGRESS_SCHEDULE = (1.0, 10.0, 45.0, 120.0)
+# Progress in a thread edits one placeholder message with chat.update (Tier 3, ~50 per minute): often at
+# first, then every 15 s for as long as a fetch can last (30 updates: about 6 minutes).
+THREAD_PROGRESS_SCHEDULE = (1.0, 2.0, 4.0, 8.0, *(8.0 + 15.0 * n for n in range(1, 27)))
 
 
 class AnswerTarget(Protocol):
     """Where one query's progress, answer or failure goes."""
 
-    progress_updates: int
+    @property
+    def progress_schedule(self) -> tuple[float, ...]:
+        """When progress updates may be shown: seconds after the fetch began, one entry per update."""
 
     async def progress(self, reply: SlackReply) -> None:
         """Show how far the fetch got (best effort)."""
@@ -37,39 +43,87 @@ class AnswerTarget(Protocol):
         """Tell the asker, in one line, why there is no answer."""
 
 
+class PrivateLine:
+    """Messages only one person sees, without a response_url: chat.postEphemeral, else a direct message.
+
+    Where the bot may not post even an ephemeral message (a channel it is not in), a direct message
+    (scope ``im:write``) still reaches the asker.
+    """
+
+    def __init__(self, client: AsyncWebClient, *, channel: str, user: str, thread_ts: str | None = None):
+        self._client = client
+        self._channel, self._user, self._thread_ts = channel, user, thread_ts
+
+    async def tell(self, reply: SlackReply) -> bool:
+        """Send ``reply`` to the user alone; False when nothing got through."""
+        try:
+            await self._client.chat_postEphemeral(
+                channel=self._channel, user=self._user, thread_ts=self._thread_ts, **_fields(reply)
+            )
+            return True
+        except SLACK_FAILURES as error:
+            logger.warning("could not tell %s privately: %s", self._user, slack_error(error))
+            if slack_error(error) not in NOT_A_MEMBER:
+                return False
+        return await self._direct_message(reply)
+
+    async def _direct_message(self, reply: SlackReply) -> bool:
+        notice = "I can't post where you asked me, so here is my reply in a direct message."
+        if reply.blocks:
+            reply = with_notice(reply, notice)
+        else:
+            reply = SlackReply(text=f"{notice}\n{reply.text}", blocks=[])
+        try:
+            opened = await self._client.conversations_open(users=self._user)
+            await self._client.chat_postMessage(channel=opened["channel"]["id"], **_fields(reply))
+        except SLACK_FAILURES as error:
+            logger.warning("could not send %s a direct message: %s", self._user, slack_error(error))
+            return False
+        return True
+
+
 class CommandAnswer:
     """A slash command's answer, through its ``response_url``.
 
     The command's ack already shows a private "Fetching events…" note; progress replaces it. The answer
     goes ``in_channel`` (an in_channel message cannot replace an ephemeral one, so the note is deleted
     first), or replaces the note when the asker said ``private``.
+
+    When the response_url keeps failing (Slack down for it, expired, its posts used up), the answer or
+    the failure still reaches the asker, privately (:class:`PrivateLine`), saying why it came that way.
     """
 
-    progress_updates = COMMAND_PROGRESS_UPDATES
-
-    def __init__(self, response_url: ResponseUrl, *, private: bool) -> None:
+    def __init__(self, response_url: ResponseUrl, private_line: PrivateLine, *, private: bool) -> None:
         self._url = response_url
+        self._private_line = private_line
         self._private = private
         self._note_shown = True  # the ack's note
+        answer_posts = 1 if private else 2
+        self.progress_schedule = COMMAND_PROGRESS_SCHEDULE[: RESPONSE_URL_POSTS - answer_posts]
 
     async def progress(self, reply: SlackReply) -> None:
         await self._url.post({"response_type": "ephemeral", "replace_original": True, **message_body(reply)})
 
     async def deliver(self, reply: SlackReply) -> bool:
         if self._private:
-            return await self._url.post(
-                {"response_type": "ephemeral", "replace_original": True, **message_body(reply)}
-            )
+            body = {"response_type": "ephemeral", "replace_original": True, **message_body(reply)}
+            return await self._url.post(body) or await self._another_way(reply)
         if await self._url.post({"delete_original": True}):
             self._note_shown = False
         if await self._url.post({"response_type": "in_channel", **message_body(reply)}):
             return True
-        await self.fail("I could not post the answer in this channel (Slack refused it). Try again later.")
-        return False
+        return await self._another_way(reply)
 
     async def fail(self, text: str) -> None:
+        reply = build_error_reply(text)
         body = {"response_type": "ephemeral", "replace_original": self._note_shown}
-        await self._url.post({**body, **message_body(build_error_reply(text))})
+        if not await self._url.post({**body, **message_body(reply)}):
+            await self._another_way(reply)
+
+    async def _another_way(self, reply: SlackReply) -> bool:
+        why = self._url.failure or "Slack refused it"
+        notice = f":lock: Only you can see this: I could not answer through the command's reply URL ({why})."
+        return await self._private_line.tell(with_notice(reply, notice))
 
 
 class ThreadAnswer:
@@ -84,7 +138,7 @@ class ThreadAnswer:
     and button included, with one line saying why.
     """
 
-    progress_updates = THREAD_PROGRESS_UPDATES
+    progress_schedule = THREAD_PROGRESS_SCHEDULE
 
     def __init__(
         self,
@@ -99,6 +153,7 @@ class ThreadAnswer:
         self._client = replies.client
         self._channel, self._thread_ts, self._user = channel, thread_ts, user
         self._response_url = response_url
+        self._private_line = PrivateLine(self._client, channel=channel, user=user, thread_ts=thread_ts)
         self._placeholder: str | None = None
         self._shut_out: str | None = None  # Slack's error once it said the bot may not post here
 
@@ -171,39 +226,16 @@ class ThreadAnswer:
     async def tell_privately(self, message: str | SlackReply) -> bool:
         """A message only the asker sees, in the thread: a line of mrkdwn, or a whole reply with blocks.
 
-        Through the shortcut's ``response_url`` when there is one; else chat.postEphemeral; and where the
-        bot may not post even that, a direct message (scope ``im:write``). False when nothing got through.
+        Through the shortcut's ``response_url`` when there is one (and it works); else chat.postEphemeral;
+        and where the bot may not post even that, a direct message (scope ``im:write``). False when nothing
+        got through.
         """
         reply = message if isinstance(message, SlackReply) else SlackReply(text=message, blocks=[])
-        fields = _fields(reply)
         if self._response_url is not None:
-            return await self._response_url.post(
-                {"response_type": "ephemeral", "replace_original": False, **fields}
-            )
-        try:
-            await self._client.chat_postEphemeral(
-                channel=self._channel, user=self._user, thread_ts=self._thread_ts, **fields
-            )
-            return True
-        except SLACK_FAILURES as error:
-            logger.warning("could not tell %s privately: %s", self._user, slack_error(error))
-            if slack_error(error) not in NOT_A_MEMBER:
-                return False
-        return await self._direct_message(reply)
-
-    async def _direct_message(self, reply: SlackReply) -> bool:
-        notice = "I can't post where you asked me, so here is my reply in a direct message."
-        if reply.blocks:
-            reply = with_notice(reply, notice)
-        else:
-            reply = SlackReply(text=f"{notice}\n{reply.text}", blocks=[])
-        try:
-            opened = await self._client.conversations_open(users=self._user)
-            await self._client.chat_postMessage(channel=opened["channel"]["id"], **_fields(reply))
-        except SLACK_FAILURES as error:
-            logger.warning("could not send %s a direct message: %s", self._user, slack_error(error))
-            return False
-        return True
+            body = {"response_type": "ephemeral", "replace_original": False, **_fields(reply)}
+            if await self._response_url.post(body):
+                return True
+        return await self._private_line.tell(reply)
 
 
 def _fields(reply: SlackReply) -> dict[str, Any]:

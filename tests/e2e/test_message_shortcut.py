@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from bot.ivs.query import PARTICIPANT_ID_SHAPE
 from bot.local.scenarios import BITRATE_GUEST, CO_HOST, DEMO_SESSION_ID, DEMO_STAGE_ARN, HOST, STRANDED_VIEWER
 from bot.slack_ids import DIAGNOSE_SHORTCUT
 from tests.fixtures.slack import CHANNEL, RunningBot, add_participant_with_many_events, demo_query
@@ -99,11 +100,11 @@ async def test_the_shortcut_on_a_pasted_aws_cli_command_answers_for_its_particip
 async def test_a_labelled_participant_id_ivs_would_refuse_is_called_malformed_not_missing(
     bot: RunningBot,
 ) -> None:
-    message = bot.slack.add_message(CHANNEL, f"{DEMO_STAGE_ARN} {DEMO_SESSION_ID} participantId: Kq7_RtU2")
+    message = bot.slack.add_message(CHANNEL, f"{DEMO_STAGE_ARN} {DEMO_SESSION_ID} participantId: Kq7~RtU2")
     _, response_url = await bot.send.message_shortcut(callback_id=DIAGNOSE_SHORTCUT, message=message)
     await bot.settle()
     (note,) = bot.slack.posts_to(response_url)
-    assert "participant id must be 1-64 letters, digits or hyphens, got `Kq7_RtU2`" in note.body["text"]
+    assert f"participant id must be {PARTICIPANT_ID_SHAPE}, got `Kq7~RtU2`" in note.body["text"]
     assert "no participant id" not in note.body["text"] and bot.ivs.calls == []
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 
 import aiohttp
@@ -43,10 +44,10 @@ async def test_forty_commands_at_once_are_all_acked_within_3_s_and_all_answered(
     assert len(bot.ivs.calls_to("ListParticipantEvents")) == len(participants)
 
 
-async def test_a_refused_response_url_post_is_noticed_and_logged(
+async def test_when_the_response_url_is_refused_the_answer_comes_privately_saying_why(
     bot: RunningBot, caplog: pytest.LogCaptureFixture
 ) -> None:
-    fields = bot.send.command_fields(demo_query(HOST), command=COMMAND)
+    fields = bot.send.command_fields(demo_query(HOST), command=COMMAND, channel=CHANNEL)
     async with aiohttp.ClientSession() as session:
         for _ in range(5):  # someone used up the URL's five posts
             async with session.post(fields["response_url"], json={"text": "x"}) as response:
@@ -55,7 +56,12 @@ async def test_a_refused_response_url_post_is_noticed_and_logged(
         await bot.send.post_form(fields)
         await bot.settle()
     assert any("response_url post refused: HTTP 404" in r.getMessage() for r in caplog.records)
-    assert any('"outcome": "not_delivered"' in r.getMessage() for r in caplog.records)
+    (private,) = bot.slack.ephemerals
+    assert (private["channel"], private["user"]) == (CHANNEL, fields["user_id"])
+    notice = private["blocks"][0]["elements"][0]["text"]
+    assert "could not answer through the command's reply URL (Slack refused it: HTTP 404)" in notice
+    assert any(HOST in json.dumps(block) for block in private["blocks"])  # the whole answer, not a stub
+    assert any('"outcome": "ok"' in r.getMessage() for r in caplog.records)
 
 
 async def test_slack_being_unreachable_is_logged_not_crashed(

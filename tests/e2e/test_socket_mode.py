@@ -11,7 +11,7 @@ from bot.ivs.service import create_ivs_service
 from bot.local.ivs_endpoint import LocalIvsEndpoint
 from bot.local.scenarios import HOST
 from bot.local.slack_standin import SlackRequests, SlackStandIn
-from bot.running_bot import assemble_bot
+from bot.running_bot import start_bot
 from bot.slack_ids import COMMAND
 from bot.socket_mode import serve_socket_mode
 from bot.startup_checks import StartupError
@@ -28,7 +28,7 @@ async def test_a_slash_command_over_socket_mode_is_acked_on_the_socket_and_answe
             "SLACK_API_URL": slack.api_url,
         }
     )
-    bot = assemble_bot(settings, create_ivs_service())
+    bot = await start_bot(settings, create_ivs_service())
     stop = asyncio.Event()
     running = asyncio.create_task(serve_socket_mode(bot, stop))
     try:
@@ -54,7 +54,7 @@ async def test_a_bot_that_cannot_open_its_socket_keeps_retrying_until_told_to_st
             "SLACK_API_URL": slack.api_url,
         }
     )
-    bot = assemble_bot(settings, create_ivs_service())
+    bot = await start_bot(settings, create_ivs_service())
     stop = asyncio.Event()
     running = asyncio.create_task(serve_socket_mode(bot, stop))
     try:
@@ -76,7 +76,7 @@ async def test_an_app_token_slack_rejects_ends_socket_mode_start_up_without_retr
                 "SLACK_API_URL": slack.api_url,
             }
         )
-        bot = assemble_bot(settings, create_ivs_service())
+        bot = await start_bot(settings, create_ivs_service())
         try:
             with pytest.raises(StartupError, match=r"^Slack rejected SLACK_APP_TOKEN \(invalid_auth\)"):
                 await asyncio.wait_for(serve_socket_mode(bot, asyncio.Event()), 20)

@@ -124,8 +124,8 @@ def test_after_an_explicit_label_any_id_the_api_accepts_is_taken_as_written(
 
 
 def test_a_labelled_value_the_api_would_refuse_is_reported_as_malformed_not_missing() -> None:
-    found = find_ids(f"stage {ARN} session {SESSION} participantId: Kq7_RtU2")
-    assert found.participant_id is None and found.malformed_participant == "Kq7_RtU2"
+    found = find_ids(f"stage {ARN} session {SESSION} participantId: Kq7~RtU2")
+    assert found.participant_id is None and found.malformed_participant == "Kq7~RtU2"
     assert found.missing == ["participant id"]
 
 
@@ -242,8 +242,8 @@ def test_cli_placeholders_after_a_participant_label_are_missing_ids_never_used(t
 def test_a_placeholder_after_an_explicit_label_keeps_a_stray_id_shaped_word_from_being_used() -> None:
     found = find_ids(f"{A} {S} participantId: [REDACTED], device MacBookPro16")
     assert found.participant_id is None and found.possible_participants == ()
-    malformed = find_ids(f"{A} {S} participantId: Kq7_RtU2, device MacBookPro16")
-    assert malformed.participant_id is None and malformed.malformed_participant == "Kq7_RtU2"
+    malformed = find_ids(f"{A} {S} participantId: Kq7~RtU2, device MacBookPro16")
+    assert malformed.participant_id is None and malformed.malformed_participant == "Kq7~RtU2"
 
 
 def test_after_the_plain_word_participant_only_an_id_shaped_like_one_ivs_assigns_is_taken() -> None:

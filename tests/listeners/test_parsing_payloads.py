@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from bot.listeners.actions import file_share
-from bot.listeners.events import EventDeduplicator
 from bot.replies import split_private
 
 
@@ -37,11 +36,3 @@ def test_a_click_on_a_channel_message_targets_its_thread_or_starts_one() -> None
 def test_a_click_on_an_ephemeral_message_has_no_message_and_takes_the_channel_from_the_container() -> None:
     share = file_share(_click(container={"type": "message", "channel_id": "C9", "is_ephemeral": True}))
     assert (share.channel_id, share.thread_ts) == ("C9", None)
-
-
-def test_a_redelivered_event_is_seen_once_and_the_memory_is_bounded() -> None:
-    seen = EventDeduplicator(maxsize=2)
-    assert seen.first_time("Ev1") and not seen.first_time("Ev1")
-    assert seen.first_time("Ev2") and seen.first_time("Ev3")
-    assert seen.first_time("Ev1")  # evicted: the cache never grows past maxsize
-    assert seen.first_time(None) and seen.first_time(None)
