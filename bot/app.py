@@ -78,6 +78,8 @@ def create_app(
 
 
 async def _one_line_error(error: Exception) -> None:
-    """A (signed) payload a listener could not read: one line, the traceback only at DEBUG."""
+    """A (signed) payload Bolt or a listener could not read: one line, no traceback, no payload.
+
+    The work after each ack runs in tracked tasks, which log a real failure with its traceback.
+    """
     logger.warning("could not handle a Slack request: %s: %.200s", type(error).__name__, error)
-    logger.debug("the failure in full", exc_info=error)

@@ -90,8 +90,14 @@ class SlackRequestGate:
         except RefusedRequest as refused:
             self._log.refused(str(refused), request)
             return web.Response(status=refused.status, text=_STATUS_TEXT.get(refused.status, ""))
-        bolt_request = AsyncBoltRequest(body=text, query=request.query_string, headers=dict(request.headers))
-        response = await self._app.async_dispatch(bolt_request)
+        try:
+            bolt_request = AsyncBoltRequest(
+                body=text, query=request.query_string, headers=dict(request.headers)
+            )
+            response = await self._app.async_dispatch(bolt_request)
+        except Exception as error:  # Bolt's own parsing of a payload of an unexpected shape
+            self._log.refused(f"a payload Bolt could not read ({type(error).__name__})", request)
+            return web.Response(status=400, text=_STATUS_TEXT[400])
         if response.status >= 500:
             # Bolt answers 500 when a listener cannot read a (signed) payload; its error handler logged it.
             return web.Response(status=400, text=_STATUS_TEXT[400])

@@ -542,6 +542,12 @@ class SlackRequests:
         self._own_session = session is None
         self._events = itertools.count(1)
 
+    async def session(self) -> aiohttp.ClientSession:
+        """The HTTP session requests go out on (for a test that builds a raw request itself)."""
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
     async def aclose(self) -> None:
         """Close the session this object created."""
         if self._own_session and self._session is not None:
@@ -565,10 +571,9 @@ class SlackRequests:
             "X-Slack-Signature": signed,
             **(headers or {}),
         }
-        if self._session is None:
-            self._session = aiohttp.ClientSession()
+        session = await self.session()
         started = time.monotonic()
-        async with self._session.post(self.app_url, data=body.encode(), headers=all_headers) as response:
+        async with session.post(self.app_url, data=body.encode(), headers=all_headers) as response:
             text = await response.text()
         return AppResponse(response.status, text, time.monotonic() - started)
 
