@@ -11,7 +11,7 @@ import pytest
 
 from bot.local.scenarios import DEMO_PARTICIPANTS, HOST
 from bot.slack_ids import COMMAND, DIAGNOSE_SHORTCUT
-from tests.fixtures.slack import CHANNEL, RunningBot, demo_query
+from tests.fixtures.slack import CHANNEL, RunningBot, add_participant_with_many_events, demo_query
 
 ACK_DEADLINE = 3.0  # Slack shows operation_timeout after 3 s: the product requirement
 
@@ -85,3 +85,24 @@ async def test_shutdown_stops_taking_requests_but_lets_answers_in_flight_finish(
     assert bot.slack.posts_to(response_url)[-1].body["response_type"] == "in_channel"
     with pytest.raises(aiohttp.ClientConnectionError):
         await bot.send.command(demo_query(HOST), command=COMMAND)
+
+
+async def test_a_thread_answer_cut_short_by_shutdown_replaces_its_public_progress_with_ask_again(
+    bot: RunningBot,
+) -> None:
+    add_participant_with_many_events(bot.ivs.store, "Kq7Many0Page", 3000)  # 31 pages
+    bot.ivs.faults.latency = 0.3
+    message = bot.slack.add_message(CHANNEL, demo_query("Kq7Many0Page"))
+    await bot.send.message_shortcut(callback_id=DIAGNOSE_SHORTCUT, message=message)
+    await bot.slack.wait_for(lambda: "so far" in bot.slack.thread(CHANNEL, message.ts)[-1].text, within=20)
+    await bot.server.stop(grace=0.5)
+    _, placeholder = bot.slack.thread(CHANNEL, message.ts)
+    assert "Interrupted by a restart of the bot" in placeholder.text  # not a progress note left forever
+    assert "so far" not in placeholder.text
+
+
+async def test_a_request_after_the_grace_period_is_refused_with_503_not_dropped(bot: RunningBot) -> None:
+    await bot.parts.tasks.close(grace=0)
+    ack, response_url = await bot.send.command(demo_query(HOST), command=COMMAND)
+    assert ack.status == 503  # Slack shows the asker that the app did not answer; nothing half-done
+    assert bot.slack.posts_to(response_url) == [] and bot.ivs.calls == []
