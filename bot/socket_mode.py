@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from contextlib import suppress
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -14,6 +15,7 @@ from bot.startup_checks import Stopped, open_socket_mode_url, until_stopped
 logger = logging.getLogger(__name__)
 
 # Failures a Socket Mode connection meets in normal life (network, Slack restarting, a refused handshake).
+DISCONNECT_TIMEOUT = 2.0
 EXPECTED_CONNECTION_ERRORS = (aiohttp.ClientError, OSError, TimeoutError, SlackApiError)
 
 
@@ -73,11 +75,15 @@ async def serve_socket_mode(bot: Bot, stop: asyncio.Event) -> int:
         logger.info("stopping: disconnecting; finishing answers in flight (up to %.0f s)", SHUTDOWN_GRACE)
         # Without this slack_sdk reconnects the closed socket and Slack would send new requests.
         handler.client.auto_reconnect_enabled = handler.client.default_auto_reconnect_enabled = False
-        await handler.disconnect_async()  # type: ignore[no-untyped-call]
+        with suppress(TimeoutError):  # a Slack that does not answer must not hold up the exit
+            async with asyncio.timeout(DISCONNECT_TIMEOUT):
+                await handler.disconnect_async()  # type: ignore[no-untyped-call]
         finished = await bot.tasks.close(grace=SHUTDOWN_GRACE)
         logger.info("shutdown: in-flight work %s", "finished" if finished else "cut short")
         return 0
     finally:
-        await handler.close_async()  # type: ignore[no-untyped-call]
+        with suppress(TimeoutError):
+            async with asyncio.timeout(DISCONNECT_TIMEOUT):
+                await handler.close_async()  # type: ignore[no-untyped-call]
         if bot.monitor is not None:
             await bot.monitor.stop()

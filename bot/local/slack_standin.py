@@ -620,9 +620,13 @@ class SlackRequests:
         message: Message | None,
         user: str = "U0ASKER01",
         block_id: str = "actions",
+        response_url: str | None = None,
     ) -> tuple[AppResponse, str]:
-        """Click a button; ``message=None`` is a button on an ephemeral message (no ``message`` key)."""
-        response_url = self.slack.new_response_url()
+        """Click a button; ``message=None`` is a button on an ephemeral message (no ``message`` key).
+
+        ``response_url`` reuses a URL already given out (e.g. one whose posts are used up).
+        """
+        response_url = response_url or self.slack.new_response_url()
         self.slack.bind_response_url(response_url, channel)
         container: dict[str, Any] = {"type": "message", "channel_id": channel}
         payload: dict[str, Any] = {

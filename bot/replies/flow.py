@@ -170,28 +170,38 @@ class QueryReplies:
         try:
             history = self.ivs.cached(query)
             if history is None:
-                await share.response_url.note("Fetching the events again for the JSON file…")
+                await self._tell_clicker(share, "Fetching the events again for the JSON file…")
                 history = await self.ivs.history(query)
             outcome = await self._share_file(history, share)
         except IvsQueryError as error:
             outcome = error.kind
-            await share.response_url.note(build_error_reply(error.user_message).text)
+            await self._tell_clicker(share, build_error_reply(error.user_message).text)
         except SLACK_FAILURES as error:
             outcome = "slack_error"
             logger.warning("uploading JSON for %s failed: %s", query.as_value(), slack_error(error))
-            await share.response_url.note(
-                f"I could not upload the JSON file: Slack said {code(slack_error(error))}. Try again later."
+            await self._tell_clicker(
+                share,
+                f"I could not upload the JSON file: Slack said {code(slack_error(error))}. Try again later.",
             )
         except asyncio.CancelledError:
             outcome = "interrupted"
-            await _within_shutdown(share.response_url.note(INTERRUPTED))
+            await _within_shutdown(self._tell_clicker(share, INTERRUPTED))
             raise
         except Exception:
             outcome = "internal_error"
             logger.exception("uploading JSON for %s failed", query.as_value())
-            await share.response_url.note(INTERNAL_ERROR)
+            await self._tell_clicker(share, INTERNAL_ERROR)
         finally:
             log_query(asker, query, history, started=started, outcome=outcome)
+
+    async def _tell_clicker(self, share: FileShare, text: str) -> bool:
+        """A private note to whoever clicked: through the click's response_url, else another way."""
+        if await share.response_url.note(text):
+            return True
+        line = PrivateLine(
+            self.client, channel=share.channel_id, user=share.user_id, thread_ts=share.thread_ts
+        )
+        return await line.tell(SlackReply(text=text, blocks=[]))
 
     async def _share_file(self, history: ParticipantHistory, share: FileShare) -> str:
         query = history.query
@@ -228,7 +238,7 @@ class QueryReplies:
             reason = "I can't share files in this channel"
         opened = await self.client.conversations_open(users=share.user_id)
         await upload(opened["channel"]["id"], None)
-        await share.response_url.note(f"{reason}, so I sent {code(filename)} to you in a direct message.")
+        await self._tell_clicker(share, f"{reason}, so I sent {code(filename)} to you in a direct message.")
         return "ok_direct_message"
 
     async def as_member(self, channel: str, call: Callable[[], Awaitable[T]]) -> T:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import aiohttp
+
 from bot.local.scenarios import BITRATE_GUEST, DEMO_SESSION_ID, HOST
 from bot.local.slack_standin import Message
 from bot.slack_ids import COMMAND, UPLOAD_JSON_ACTION
@@ -107,3 +109,23 @@ async def test_a_tampered_button_value_gets_a_private_error_and_no_aws_call(bot:
     (note,) = bot.slack.posts_to(response_url)
     assert note.body["response_type"] == "ephemeral" and "expected 3 values" in note.body["text"]
     assert bot.ivs.calls == [] and bot.slack.uploads == []
+
+
+async def test_when_the_clicks_response_url_fails_too_the_clicker_still_hears_why_privately(
+    bot: RunningBot,
+) -> None:
+    message = bot.slack.add_message(CHANNEL, "answer")
+    bot.slack.fail_next("files.getUploadURLExternal", 10, status=200, error="restricted_action")
+    fields_url = bot.slack.new_response_url()
+    async with aiohttp.ClientSession() as session:
+        for _ in range(5):  # the response_url's five posts are gone (or Slack refuses it)
+            async with session.post(fields_url, json={"text": "x"}):
+                pass
+    bot.slack.new_response_url = lambda: fields_url  # type: ignore[method-assign]
+    await bot.send.click(
+        action_id=UPLOAD_JSON_ACTION, value=demo_query(HOST), channel=CHANNEL, message=message
+    )
+    await bot.settle()
+    texts = [e["text"] for e in bot.slack.ephemerals]
+    assert any("could not upload the JSON file" in t and "restricted_action" in t for t in texts), texts
+    assert all(e["user"] == USER and e["channel"] == CHANNEL for e in bot.slack.ephemerals)
