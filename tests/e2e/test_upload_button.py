@@ -116,14 +116,14 @@ async def test_when_the_clicks_response_url_fails_too_the_clicker_still_hears_wh
 ) -> None:
     message = bot.slack.add_message(CHANNEL, "answer")
     bot.slack.fail_next("files.getUploadURLExternal", 10, status=200, error="restricted_action")
-    fields_url = bot.slack.new_response_url()
+    used_up = bot.slack.new_response_url()
     async with aiohttp.ClientSession() as session:
         for _ in range(5):  # the response_url's five posts are gone (or Slack refuses it)
-            async with session.post(fields_url, json={"text": "x"}):
+            async with session.post(used_up, json={"text": "x"}):
                 pass
-    bot.slack.new_response_url = lambda: fields_url  # type: ignore[method-assign]
+    value = demo_query(HOST)
     await bot.send.click(
-        action_id=UPLOAD_JSON_ACTION, value=demo_query(HOST), channel=CHANNEL, message=message
+        action_id=UPLOAD_JSON_ACTION, value=value, channel=CHANNEL, message=message, response_url=used_up
     )
     await bot.settle()
     texts = [e["text"] for e in bot.slack.ephemerals]
