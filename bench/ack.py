@@ -113,7 +113,7 @@ async def _measure(
             return 1
         await asyncio.sleep(0.05)
     send = SlackRequests(url + "/slack/events", secret, slack, session=session)
-    await send.command("help", command=COMMAND)  # warm-up: Bolt's first request runs auth.test
+    await send.command("help", command=COMMAND)  # warm-up: the first request imports and builds lazily
 
     # Distinct participants: every command is its own fetch (no single flight to hide behind), all queued
     # behind IVS's 5 calls per second while the acks must stay fast.
