@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
 
+from bot.ivs.rate_limit import IVS_CALLS_PER_SECOND
 from bot.log_redaction import Redactor, install_redaction
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -46,6 +47,8 @@ class Settings:
         log_level: ``LOG_LEVEL`` (DEBUG, INFO, WARNING, ERROR).
         loop_monitor: ``IVS_EVENTS_LOOP_MONITOR`` (1/true/yes/on; unset or 0/false/no/off is off): measure
             event-loop stalls and show the worst at /healthz.
+        ivs_max_tps: ``IVS_EVENTS_MAX_TPS`` (1-5, default 5): calls per second per IVS operation, account
+            and region; lower than IVS's 5 leaves room for the customer's own application.
     """
 
     slack_bot_token: str = field(repr=False)
@@ -55,6 +58,7 @@ class Settings:
     port: int = DEFAULT_PORT
     log_level: str = "INFO"
     loop_monitor: bool = False
+    ivs_max_tps: int = IVS_CALLS_PER_SECOND
 
     @property
     def mode(self) -> Literal["socket", "http"]:
@@ -94,6 +98,7 @@ class Settings:
             port=_port(environ.get("PORT", "").strip()),
             log_level=_log_level(environ.get("LOG_LEVEL", "").strip()),
             loop_monitor=_flag(environ, "IVS_EVENTS_LOOP_MONITOR"),
+            ivs_max_tps=_max_tps(environ.get("IVS_EVENTS_MAX_TPS", "").strip()),
         )
 
 
@@ -116,6 +121,17 @@ def _port(value: str) -> int:
         return DEFAULT_PORT
     if not value.isdigit() or not 0 <= int(value) <= 65535:
         raise ConfigError("PORT must be a number from 0 to 65535")
+    return int(value)
+
+
+def _max_tps(value: str) -> int:
+    if not value:
+        return IVS_CALLS_PER_SECOND
+    if not value.isdigit() or not 1 <= int(value) <= IVS_CALLS_PER_SECOND:
+        raise ConfigError(
+            f"IVS_EVENTS_MAX_TPS must be a whole number from 1 to {IVS_CALLS_PER_SECOND} "
+            f"(IVS allows {IVS_CALLS_PER_SECOND} calls per second per operation)"
+        )
     return int(value)
 
 

@@ -93,7 +93,7 @@ class HttpServer:
 
 async def serve(settings: Settings) -> int:
     """Check the tokens, then serve until SIGTERM or SIGINT; returns the exit code."""
-    ivs = create_ivs_service()
+    ivs = create_ivs_service(calls_per_second=settings.ivs_max_tps)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -113,3 +113,16 @@ def test_settings_never_show_secrets_in_their_repr() -> None:
     shown = repr(settings)
     assert all(secret not in shown for secret in (BOT_TOKEN, SECRET, APP_TOKEN))
     assert set(settings.secrets) == {BOT_TOKEN, SECRET, APP_TOKEN}
+
+
+@pytest.mark.parametrize(("value", "expected"), [("", 5), ("5", 5), ("3", 3), (" 1 ", 1)])
+def test_ivs_events_max_tps_lowers_the_ceiling_per_operation(value: str, expected: int) -> None:
+    environ = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SECRET, "IVS_EVENTS_MAX_TPS": value}
+    assert Settings.from_env(environ).ivs_max_tps == expected
+
+
+@pytest.mark.parametrize("value", ["0", "6", "2.5", "fast", "-1"])
+def test_ivs_events_max_tps_above_the_quota_or_not_a_number_is_refused(value: str) -> None:
+    environ = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SECRET, "IVS_EVENTS_MAX_TPS": value}
+    with pytest.raises(ConfigError, match=r"^IVS_EVENTS_MAX_TPS must be a whole number from 1 to 5"):
+        Settings.from_env(environ)

@@ -99,7 +99,8 @@ class IvsClientFactory:
             if client is None:
                 client = self._make_client(region)
                 if self._limiter is not None:
-                    # Every attempt, retries included, waits for the quota of its (identity, region).
+                    # Every attempt, retries included, waits for the quota of its (identity, region,
+                    # operation).
                     client.meta.events.register("before-send.ivs-realtime", self._rate_limited(key))
                 self._clients[key] = client
             return client
@@ -108,8 +109,9 @@ class IvsClientFactory:
         limiter = self._limiter
         assert limiter is not None
 
-        def wait_for_quota(**_: Any) -> None:
-            limiter.acquire(key)
+        def wait_for_quota(event_name: str, **_: Any) -> None:
+            # "before-send.ivs-realtime.ListParticipantEvents": the quota is per operation.
+            limiter.acquire((*key, event_name.rsplit(".", 1)[-1]))
 
         return wait_for_quota
 

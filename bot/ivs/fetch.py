@@ -13,7 +13,7 @@ from bot.ivs.clients import ClientSource
 from bot.ivs.errors import IvsQueryError, NotFoundError, UnexpectedIvsError
 from bot.ivs.history import Event, FetchProgress, ParticipantHistory, ProgressCallback, StageSession
 from bot.ivs.query import ParticipantQuery
-from bot.ivs.rate_limit import IVS_CALLS_PER_SECOND
+from bot.ivs.rate_limit import IVS_CALLS_PER_SECOND, Priority, PrioritySlots
 from bot.ivs.translate import translate_error
 
 logger = logging.getLogger(__name__)
@@ -59,8 +59,8 @@ class IvsFetcher:
     """Calls IVS for one query at a time; every call runs in ``executor``, never on the event loop.
 
     The clients' rate limiter (see ``rate_limit.py``) makes calls wait in their worker thread; here at
-    most ``per_key_in_flight`` calls per (account, region) may be handed to the pool at once, so one busy
-    account's queue cannot occupy every worker while other accounts wait.
+    most ``per_key_in_flight`` calls per (account, region, operation) may be handed to the pool at once,
+    interactive ones first, so one busy account or operation cannot occupy every worker while others wait.
 
     Args:
         clients: where boto3 clients come from (one per region and credentials).
@@ -78,14 +78,18 @@ class IvsFetcher:
     ) -> None:
         self._clients = clients
         self._executor = executor
-        self._per_key_in_flight = per_key_in_flight
-        self._in_flight: dict[tuple[str, str], asyncio.Semaphore] = {}
+        self._in_flight = PrioritySlots(per_key_in_flight)
         self._clock = clock
 
-    async def _call(self, query: ParticipantQuery, operation: str, **params: Any) -> dict[str, Any]:
+    async def _call(
+        self,
+        query: ParticipantQuery,
+        operation: str,
+        params: Mapping[str, Any],
+        priority: Priority = Priority.INTERACTIVE,
+    ) -> dict[str, Any]:
         """One API call: wait for a slot, run boto3 in the pool, translate any failure."""
-        key = (query.account, query.region)
-        slot = self._in_flight.setdefault(key, asyncio.Semaphore(self._per_key_in_flight))
+        key = (query.account, query.region, operation)
         loop = asyncio.get_running_loop()
 
         def run() -> dict[str, Any]:
@@ -94,7 +98,7 @@ class IvsFetcher:
             return method(**params)
 
         try:
-            async with slot:
+            async with self._in_flight.slot(key, priority):
                 return await loop.run_in_executor(self._executor, run)
         except Exception as exc:
             raise translate_error(
@@ -102,7 +106,10 @@ class IvsFetcher:
             ) from exc
 
     async def list_participant_events(
-        self, query: ParticipantQuery, on_progress: ProgressCallback | None = None
+        self,
+        query: ParticipantQuery,
+        on_progress: ProgressCallback | None = None,
+        priority: Priority = Priority.INTERACTIVE,
     ) -> tuple[list[Event], int]:
         """Every event of the participant, oldest first, and the number of pages it took.
 
@@ -121,7 +128,7 @@ class IvsFetcher:
             }
             if token:
                 params["nextToken"] = token
-            page = await self._call(query, "ListParticipantEvents", **params)
+            page = await self._call(query, "ListParticipantEvents", params, priority)
             pages += 1
             collected.extend(page.get("events", []))
             if on_progress is not None:
@@ -137,22 +144,22 @@ class IvsFetcher:
                 )
             seen_tokens.add(token)
 
-    async def get_participant(self, query: ParticipantQuery) -> Mapping[str, Any]:
+    async def get_participant(
+        self, query: ParticipantQuery, priority: Priority = Priority.INTERACTIVE
+    ) -> Mapping[str, Any]:
         """GetParticipant's ``participant``."""
-        answer = await self._call(
-            query,
-            "GetParticipant",
-            stageArn=query.stage_arn,
-            sessionId=query.session_id,
-            participantId=query.participant_id,
-        )
+        params = {
+            "stageArn": query.stage_arn,
+            "sessionId": query.session_id,
+            "participantId": query.participant_id,
+        }
+        answer = await self._call(query, "GetParticipant", params, priority)
         return dict(answer.get("participant") or {})
 
     async def get_stage_session(self, query: ParticipantQuery) -> Mapping[str, Any]:
         """GetStageSession's ``stageSession`` (``endTime`` is absent while the session is live)."""
-        answer = await self._call(
-            query, "GetStageSession", stageArn=query.stage_arn, sessionId=query.session_id
-        )
+        params = {"stageArn": query.stage_arn, "sessionId": query.session_id}
+        answer = await self._call(query, "GetStageSession", params)
         return dict(answer.get("stageSession") or {})
 
     async def list_participants(self, query: ParticipantQuery, **filters: Any) -> list[Mapping[str, Any]]:
@@ -178,7 +185,7 @@ class IvsFetcher:
         token: str | None = None
         for _ in range(MAX_PAGES):
             extra = {"nextToken": token} if token else {}
-            page = await self._call(query, operation, maxResults=PAGE_SIZE, **params, **extra)
+            page = await self._call(query, operation, {"maxResults": PAGE_SIZE, **params, **extra})
             items.extend(page.get(key, []))
             token = page.get("nextToken") or None
             if token is None:
@@ -194,6 +201,7 @@ class IvsFetcher:
         on_progress: ProgressCallback | None = None,
         *,
         session_lookup: Callable[[], Coroutine[Any, Any, StageSession]] | None = None,
+        priority: Priority = Priority.INTERACTIVE,
     ) -> ParticipantHistory:
         """Events, participant details and session times for one query, fetched concurrently.
 
@@ -201,9 +209,10 @@ class IvsFetcher:
         answer, so their failure is logged and the answer goes on without them, except when there are no
         events and IVS says the participant or session does not exist: then that is the answer.
         ``session_lookup`` replaces the GetStageSession call (the cache shares one lookup per session).
+        ``priority`` orders the calls against others of the same operation (see :class:`Priority`).
         """
-        events_task = asyncio.create_task(self.list_participant_events(query, on_progress))
-        participant_task = asyncio.create_task(self.get_participant(query))
+        events_task = asyncio.create_task(self.list_participant_events(query, on_progress, priority))
+        participant_task = asyncio.create_task(self.get_participant(query, priority))
         lookup = session_lookup or (lambda: self.get_stage_session(query))
         session_task = asyncio.create_task(lookup())
         try:

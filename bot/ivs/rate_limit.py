@@ -1,23 +1,39 @@
-"""Client-side rate limiting so the bot's own calls stay under IVS's API quota.
+"""Client-side rate limiting so the bot's own calls stay under IVS's API quotas.
 
-IVS Real-Time allows 5 transactions per second per account per region for ListParticipantEvents,
-GetParticipant, ListParticipants, ListStageSessions and GetStageSession (not adjustable; see
-shared/reference/ivs-realtime-facts.md). Many users asking at once must wait their turn, not be throttled.
+IVS Real-Time's API quotas are per operation, per account and region: ListParticipantEvents,
+GetParticipant, ListParticipants, ListStageSessions and GetStageSession have 5 transactions per second
+*each* (not adjustable; see shared/reference/ivs-realtime-facts.md). Many users asking at once must wait
+their turn, not be throttled; and one operation's queue must not slow another's.
 
 The limiter runs inside botocore, on its ``before-send`` event, in the worker thread that is about to put
 the request on the wire: so it measures what the service measures, and botocore's own retries wait their
-turn too. ``IvsFetcher`` bounds how many calls per key may wait at once, so a busy account cannot hold
-every worker thread.
+turn too. Its key is (identity, region, operation). ``IvsFetcher`` bounds how many calls per key may be
+handed to the thread pool at once (:class:`PrioritySlots`), and hands them out interactive questions first,
+so a bulk fan-out never starves a question someone is waiting for.
 """
 
 from __future__ import annotations
 
+import asyncio
+import enum
+import heapq
+import itertools
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Hashable
+from collections.abc import AsyncIterator, Callable, Hashable
+from contextlib import asynccontextmanager
 
+# IVS's quota per operation, account and region. ``IVS_EVENTS_MAX_TPS`` may set a lower ceiling, to leave
+# room for the customer's own application, which draws on the same quota.
 IVS_CALLS_PER_SECOND = 5
+
+
+class Priority(enum.IntEnum):
+    """Who waits for a call: someone asking now (first), or a fan-out over many participants."""
+
+    INTERACTIVE = 0
+    BULK = 1
 
 
 class SlidingWindowLimiter:
@@ -65,3 +81,58 @@ class SlidingWindowLimiter:
                 delay = self.window - (now - starts[0])
                 waited += delay
                 self._sleep(delay)
+
+
+class PrioritySlots:
+    """At most ``size`` holders per key; waiters get a slot by priority, then in arrival order.
+
+    An asyncio semaphore is first come, first served: forty bulk calls queued ahead of one interactive call
+    would make its asker wait for all of them. Here the interactive call takes the next free slot.
+    """
+
+    def __init__(self, size: int) -> None:
+        if size < 1:
+            raise ValueError("size must be at least 1")
+        self._size = size
+        self._held: dict[Hashable, int] = {}
+        self._waiting: dict[Hashable, list[tuple[int, int, asyncio.Future[None]]]] = {}
+        self._order = itertools.count()
+
+    @asynccontextmanager
+    async def slot(self, key: Hashable, priority: Priority = Priority.INTERACTIVE) -> AsyncIterator[None]:
+        """Hold one of ``key``'s slots for the duration of the ``async with``."""
+        await self._acquire(key, priority)
+        try:
+            yield
+        finally:
+            self._release(key)
+
+    async def _acquire(self, key: Hashable, priority: Priority) -> None:
+        queue = self._waiting.setdefault(key, [])
+        if self._held.get(key, 0) < self._size and not queue:
+            self._held[key] = self._held.get(key, 0) + 1
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        entry = (int(priority), next(self._order), waiter)
+        heapq.heappush(queue, entry)
+        try:
+            await waiter  # resolved by _release, which already counted the slot as ours
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self._release(key)  # the slot was handed over just as we were cancelled: pass it on
+            else:
+                queue.remove(entry)
+                heapq.heapify(queue)
+            raise
+
+    def _release(self, key: Hashable) -> None:
+        queue = self._waiting.get(key, [])
+        while queue:
+            _, _, waiter = heapq.heappop(queue)
+            if not waiter.done():
+                waiter.set_result(None)  # the slot goes straight to the next waiter
+                return
+        self._held[key] -= 1
+        if not self._held[key]:
+            del self._held[key]
+            self._waiting.pop(key, None)

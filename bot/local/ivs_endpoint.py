@@ -310,8 +310,8 @@ class Faults:
         latency: seconds from a call's arrival to its answer, the endpoint's own work included (an
             async sleep: other calls proceed meanwhile).
         throttle_next: answer this many next calls with 429 ThrottlingException.
-        tps_limit: calls per sliding second per (account, region) above which calls get 429, like the
-            real 5 TPS quota; None for no limit.
+        tps_limit: calls per sliding second per (account, region, operation) above which calls get 429,
+            like IVS's real 5 TPS quota of each operation; None for no limit.
         repeat_next_token: ListParticipantEvents returns the same nextToken forever (a looping API).
         errors: queued injected errors, see :meth:`fail_next`.
     """
@@ -390,7 +390,7 @@ class LocalIvsEndpoint:
         self.tps_throttled = 0
         self.strict_region = strict_region
         self._runner: web.AppRunner | None = None
-        self._windows: dict[tuple[str, str], deque[float]] = {}
+        self._windows: dict[tuple[str, str, str], deque[float]] = {}
         self._handlers: dict[str, Callable[[dict[str, Any], SigningScope], dict[str, Any]]] = {
             "ListParticipantEvents": self._list_participant_events,
             "GetParticipant": self._get_participant,
@@ -553,12 +553,13 @@ class LocalIvsEndpoint:
         return None
 
     @staticmethod
-    def _quota_key(call: RecordedCall, scope: SigningScope) -> tuple[str, str]:
-        """(account, region): the account from the stage ARN the call names, else the access key."""
+    def _quota_key(call: RecordedCall, scope: SigningScope) -> tuple[str, str, str]:
+        """(account, region, operation): IVS's quotas are per operation. The account is the stage ARN's,
+        else the access key's."""
         arn = call.params.get("stageArn", call.params.get("arn"))
         parts = arn.split(":") if isinstance(arn, str) else []
         account = parts[4] if len(parts) > 5 else scope.access_key_id
-        return account, scope.region
+        return account, scope.region, call.operation
 
     @staticmethod
     def _default_message(code: str, call: RecordedCall) -> str:

@@ -1,10 +1,12 @@
-"""Many users at once wait their turn: never more than 5 calls per second per account and region."""
+"""Many users at once wait their turn: never more than 5 calls per second per operation, account, region."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
-from bot.ivs.rate_limit import SlidingWindowLimiter
+from bot.ivs.rate_limit import Priority, PrioritySlots, SlidingWindowLimiter
 
 
 class FakeTime:
@@ -51,3 +53,53 @@ def test_accounts_and_regions_do_not_wait_for_each_other() -> None:
 def test_a_rate_below_one_is_refused() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         SlidingWindowLimiter(0)
+
+
+def test_each_operation_has_its_own_window() -> None:
+    time = FakeTime()
+    limiter = SlidingWindowLimiter(5, 1.0, clock=time.clock, sleep=time.sleep)
+    for operation in ("ListParticipantEvents", "GetParticipant", "GetStageSession"):
+        for _ in range(5):
+            assert limiter.acquire(("111", "us-west-2", operation)) == 0.0
+
+
+async def test_a_free_slot_goes_to_an_interactive_call_before_bulk_calls_queued_earlier() -> None:
+    slots = PrioritySlots(1)
+    order: list[str] = []
+    release = asyncio.Event()
+
+    async def hold(name: str, priority: Priority) -> None:
+        async with slots.slot("k", priority):
+            order.append(name)
+            if name == "first":
+                await release.wait()
+
+    first = asyncio.ensure_future(hold("first", Priority.BULK))
+    await asyncio.sleep(0)
+    queued = [asyncio.ensure_future(hold(f"bulk{i}", Priority.BULK)) for i in range(3)]
+    await asyncio.sleep(0)
+    asked = asyncio.ensure_future(hold("asked", Priority.INTERACTIVE))
+    await asyncio.sleep(0)
+    release.set()
+    await asyncio.gather(first, asked, *queued)
+    assert order == ["first", "asked", "bulk0", "bulk1", "bulk2"]
+
+
+async def test_a_cancelled_waiter_gives_up_its_place_and_never_leaks_a_slot() -> None:
+    slots = PrioritySlots(1)
+    release = asyncio.Event()
+
+    async def hold() -> None:
+        async with slots.slot("k"):
+            await release.wait()
+
+    holder = asyncio.ensure_future(hold())
+    await asyncio.sleep(0)
+    waiter = asyncio.ensure_future(hold())
+    await asyncio.sleep(0)
+    waiter.cancel()
+    release.set()
+    await asyncio.gather(holder, waiter, return_exceptions=True)
+    async with asyncio.timeout(1):
+        async with slots.slot("k"):  # the slot is free again
+            pass

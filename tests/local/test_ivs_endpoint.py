@@ -762,3 +762,15 @@ def test_generated_history_is_fast_deterministic_and_plausible() -> None:
     session = store_a.session(ARN, "st-GeNeRaTeD0004")
     assert session is not None and session["endTime"] > events[-1]["eventTime"]
     assert store_a.participant(ARN, "st-GeNeRaTeD0004", "Gen4Part0004") is not None
+
+
+def test_the_tps_limit_is_per_operation_as_ivs_quotas_are(ep: LocalIvsEndpoint, client: Any) -> None:
+    ep.faults.tps_limit = 1
+
+    client.list_participant_events(**GOOD)
+    client.get_participant(**GOOD)  # its own quota: not throttled by the call before
+    client.get_stage_session(stageArn=ARN, sessionId=SESSION)
+    with pytest.raises(ClientError):
+        client.list_participant_events(**GOOD)
+
+    assert ep.tps_throttled == 1
