@@ -25,8 +25,8 @@ from multiprocessing.connection import Connection
 
 import boto3
 
+from bot.domain.queries import ParticipantQuery
 from bot.ivs.cache import HistoryCache
-from bot.ivs.query import ParticipantQuery
 from bot.ivs.service import create_ivs_service
 from bot.local.ivs_endpoint import LocalIvsEndpoint
 from bot.local.scenarios import DEMO_SESSION_ID, DEMO_STAGE_ARN, add_generated_history

@@ -23,8 +23,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.analysis import analyze
-from bot.ivs.history import ParticipantHistory
-from bot.ivs.query import ParticipantQuery
+from bot.domain.history import ParticipantHistory
+from bot.domain.queries import ParticipantQuery
 from bot.views import build_reply, render_terminal
 
 SIZES = (1_000, 10_000, 100_000)

@@ -19,9 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.analysis import analyze
-from bot.ivs.errors import IvsQueryError
-from bot.ivs.history import ParticipantHistory
-from bot.ivs.query import ParticipantQuery
+from bot.domain.errors import IvsQueryError
+from bot.domain.history import ParticipantHistory
+from bot.domain.queries import ParticipantQuery
 from bot.ivs.service import IvsService, create_ivs_service
 from bot.local.ivs_endpoint import LocalIvsEndpoint
 from bot.local.scenarios import (

@@ -8,11 +8,12 @@ import json
 import pytest
 
 from bot.app import create_slack_client
+from bot.asked import missing_ids_note, others_note, read_command, read_found, read_mention, split_private
+from bot.asked.find_ids import FoundIds, find_ids
 from bot.background import TaskTracker
 from bot.config import Settings
-from bot.ivs.find_ids import FoundIds, find_ids
-from bot.ivs.history import FetchProgress
-from bot.ivs.query import PARTICIPANT_ID_SHAPE
+from bot.domain.history import FetchProgress
+from bot.domain.queries import PARTICIPANT_ID_SHAPE
 from bot.ivs.service import create_ivs_service
 from bot.local.slack_standin import SlackStandIn
 from bot.replies import (
@@ -23,12 +24,6 @@ from bot.replies import (
     ProgressReporter,
     QueryReplies,
     ResponseUrl,
-    missing_ids_note,
-    others_note,
-    read_command,
-    read_found,
-    read_mention,
-    split_private,
 )
 from bot.views import SlackReply
 

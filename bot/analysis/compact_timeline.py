@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.analysis.phrases import Phrase, Quoted
 from bot.analysis.timeline import MISSING_NAME, Storm, read_token_exchange
-from bot.ivs.history import Event
+from bot.domain.history import Event
 
 HEAD_ENTRIES = 12
 TAIL_ENTRIES = 12

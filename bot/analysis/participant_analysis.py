@@ -10,8 +10,8 @@ from bot.analysis.compact_timeline import CompactTimeline, compact_timeline
 from bot.analysis.findings import Finding, Severity, diagnose
 from bot.analysis.patterns import Patterns, detect_patterns
 from bot.analysis.timeline import Timeline, build_timeline
-from bot.ivs.history import Event, ParticipantDetails, ParticipantHistory, StageSession
-from bot.ivs.query import ParticipantQuery
+from bot.domain.history import Event, ParticipantDetails, ParticipantHistory, StageSession
+from bot.domain.queries import ParticipantQuery
 
 _KNOWN_NAMES = frozenset(EVENT_NAMES)
 

@@ -23,7 +23,7 @@ from bot.analysis.timeline_tallies import (
     _GroupBuilder,
     _StormDetector,
 )
-from bot.ivs.history import Event, ParticipantHistory
+from bot.domain.history import Event, ParticipantHistory
 
 __all__ = [
     "MAX_REMOTES_PER_GROUP",

@@ -11,8 +11,8 @@ from typing import Any
 
 from cachetools import TLRUCache, TTLCache
 
-from bot.ivs.history import FetchProgress, ParticipantHistory, ProgressCallback, StageSession
-from bot.ivs.query import ParticipantQuery
+from bot.domain.history import FetchProgress, ParticipantHistory, ProgressCallback, StageSession
+from bot.domain.queries import ParticipantQuery
 
 # An ended session's events no longer change: keep them an hour. A live one changes; 30 s spares a
 # channel of people clicking the same query without showing stale data for long.

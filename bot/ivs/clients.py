@@ -12,7 +12,7 @@ import botocore.session
 from botocore.config import Config
 from botocore.utils import parse_timestamp as botocore_parse_timestamp
 
-from bot.ivs.errors import CredentialsError
+from bot.domain.errors import CredentialsError
 from bot.ivs.rate_limit import SlidingWindowLimiter
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from bot.ivs.history import ParticipantHistory
+from bot.domain.history import ParticipantHistory
 
 
 def _json_value(value: object) -> Any:

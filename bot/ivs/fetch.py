@@ -9,10 +9,10 @@ from concurrent.futures import Executor
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from bot.domain.errors import IvsQueryError, NotFoundError, UnexpectedIvsError
+from bot.domain.history import Event, FetchProgress, ParticipantHistory, ProgressCallback, StageSession
+from bot.domain.queries import ParticipantQuery
 from bot.ivs.clients import ClientSource
-from bot.ivs.errors import IvsQueryError, NotFoundError, UnexpectedIvsError
-from bot.ivs.history import Event, FetchProgress, ParticipantHistory, ProgressCallback, StageSession
-from bot.ivs.query import ParticipantQuery
 from bot.ivs.rate_limit import IVS_CALLS_PER_SECOND, Priority, PrioritySlots
 from bot.ivs.translate import translate_error
 

@@ -7,11 +7,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from botocore.config import Config
 
+from bot.domain.history import ParticipantHistory, ProgressCallback, StageSession
+from bot.domain.queries import ParticipantQuery
 from bot.ivs.cache import HistoryCache
 from bot.ivs.clients import DEFAULT_CONFIG, IvsClientFactory
 from bot.ivs.fetch import IvsFetcher
-from bot.ivs.history import ParticipantHistory, ProgressCallback, StageSession
-from bot.ivs.query import ParticipantQuery
 from bot.ivs.rate_limit import IVS_CALLS_PER_SECOND, Priority, SlidingWindowLimiter
 
 logger = logging.getLogger(__name__)

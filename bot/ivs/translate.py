@@ -15,7 +15,7 @@ from botocore.exceptions import (
     UnknownEndpointError,
 )
 
-from bot.ivs.errors import (
+from bot.domain.errors import (
     AccessDeniedError,
     CredentialsError,
     EndpointError,

@@ -6,8 +6,8 @@ from typing import Any, Final
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from bot.ivs.errors import InvalidQueryError
-from bot.ivs.query import ParticipantQuery
+from bot.domain.errors import InvalidQueryError
+from bot.domain.queries import ParticipantQuery
 from bot.replies import FileShare, QueryReplies, ResponseUrl
 from bot.slack_ids import UPLOAD_JSON_ACTION
 

@@ -6,13 +6,8 @@ from typing import Any, Final
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from bot.replies import (
-    Asker,
-    QueryReplies,
-    message_body,
-    read_command,
-    split_private,
-)
+from bot.asked import read_command, split_private
+from bot.replies import Asker, QueryReplies, message_body
 from bot.slack_ids import COMMAND
 from bot.views import build_problem_reply, build_progress_message, build_usage_reply
 

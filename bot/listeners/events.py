@@ -6,8 +6,9 @@ from typing import Any, Final
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.ivs.find_ids import find_ids, find_ids_in_message
-from bot.replies import Asker, QueryReplies, read_found, read_mention
+from bot.asked import read_found, read_mention
+from bot.asked.find_ids import find_ids, find_ids_in_message
+from bot.replies import Asker, QueryReplies
 from bot.seen_keys import SeenKeys
 from bot.views import build_usage_reply
 

@@ -6,8 +6,9 @@ from typing import Any, Final
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from bot.ivs.find_ids import find_ids_in_message
-from bot.replies import Asker, QueryReplies, read_found
+from bot.asked import read_found
+from bot.asked.find_ids import find_ids_in_message
+from bot.replies import Asker, QueryReplies
 from bot.slack_ids import DIAGNOSE_SHORTCUT
 
 SHORTCUTS: Final = (DIAGNOSE_SHORTCUT,)

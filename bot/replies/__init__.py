@@ -1,9 +1,10 @@
 """Run a participant query for someone in Slack and deliver what it finds: the flow every surface shares.
 
-A listener acknowledges Slack, works out *what* was asked (a :class:`ParticipantQuery`), *who* asked and
-*where* (an :class:`Asker`), and *how* to answer (an :class:`AnswerTarget`: a slash command's
-``response_url``, or a thread). :class:`QueryReplies` does the rest in tracked background work: fetch
-through the IVS service with progress, analyse, render, deliver, and write one structured log line.
+A listener acknowledges Slack, works out *what* was asked (:mod:`bot.asked` reads a
+:class:`ParticipantQuery`), *who* asked and *where* (an :class:`Asker`), and *how* to answer (an
+:class:`AnswerTarget`: a slash command's ``response_url``, or a thread). :class:`QueryReplies` does the
+rest in tracked background work: fetch through the IVS service with progress, analyse, render, deliver,
+and write one structured log line.
 
 Slack quirks handled here, once:
 - ``response_url`` accepts 5 posts in 30 minutes and answers HTTP errors without raising in the SDK:
@@ -19,15 +20,13 @@ Modules (listeners import from this package, not from them):
 - ``progress``: :class:`ProgressReporter`, the pacing of progress updates.
 - ``flow``: :class:`QueryReplies` (answer, upload the JSON file, join a channel) and :class:`FileShare`.
 - ``query_log``: :class:`Asker` and the one structured log line per query.
-- ``reading``: what a command, a mention or a message asks (:class:`Asked`): a query, the usage, a problem.
-- ``missing_ids``: the notes on what a message holds: the ids missing, the other participants it names.
+
+What was asked is read by :mod:`bot.asked`.
 """
 
 from bot.replies.flow import INTERNAL_ERROR, INTERRUPTED, Clock, FileShare, QueryReplies
-from bot.replies.missing_ids import missing_ids_note, others_note
 from bot.replies.progress import ProgressReporter
 from bot.replies.query_log import Asker, log_query
-from bot.replies.reading import Asked, read_command, read_found, read_mention, split_private
 from bot.replies.response_url import RESPONSE_URL_POSTS, ResponseUrl
 from bot.replies.slack_calls import (
     NOT_A_MEMBER,
@@ -54,7 +53,6 @@ __all__ = [
     "SLACK_FAILURES",
     "THREAD_PROGRESS_SCHEDULE",
     "AnswerTarget",
-    "Asked",
     "Asker",
     "Clock",
     "CommandAnswer",
@@ -66,12 +64,6 @@ __all__ = [
     "ThreadAnswer",
     "log_query",
     "message_body",
-    "missing_ids_note",
-    "others_note",
-    "read_command",
-    "read_found",
-    "read_mention",
     "slack_error",
     "slack_retry_handlers",
-    "split_private",
 ]

@@ -15,15 +15,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.analysis import analyze
 from bot.background import TaskTracker
-from bot.ivs.errors import IvsQueryError
+from bot.domain.errors import IvsQueryError
+from bot.domain.history import ParticipantHistory
+from bot.domain.queries import ParticipantQuery
 from bot.ivs.export import export_filename, history_to_json
-from bot.ivs.history import ParticipantHistory
-from bot.ivs.query import ParticipantQuery
 from bot.ivs.service import IvsService
 from bot.replies.progress import ProgressReporter
 from bot.replies.query_log import Asker, log_query
 from bot.replies.response_url import ResponseUrl
-from bot.replies.slack_calls import NOT_A_MEMBER, SLACK_FAILURES, slack_error
+from bot.replies.slack_calls import NOT_A_MEMBER, SLACK_FAILURES, as_member, slack_error
 from bot.replies.targets import AnswerTarget, CommandAnswer, PrivateLine, ThreadAnswer
 from bot.views import SlackReply, build_error_reply, build_reply, with_notice
 from bot.views.mrkdwn import code
@@ -112,7 +112,7 @@ class QueryReplies:
     ) -> ThreadAnswer:
         """Answer in a thread; ``response_url`` (a shortcut's) carries private notes to the asker."""
         url = ResponseUrl(response_url) if response_url else None
-        return ThreadAnswer(self, channel=channel, thread_ts=thread_ts, user=user, response_url=url)
+        return ThreadAnswer(self.client, channel=channel, thread_ts=thread_ts, user=user, response_url=url)
 
     # --- the work ---
 
@@ -227,7 +227,9 @@ class QueryReplies:
             reason = "The answer was private"
         else:
             try:
-                await self.as_member(share.channel_id, lambda: upload(share.channel_id, share.thread_ts))
+                await as_member(
+                    self.client, share.channel_id, lambda: upload(share.channel_id, share.thread_ts)
+                )
                 return "ok"
             except SlackApiError as error:
                 if slack_error(error) not in NOT_A_MEMBER:
@@ -240,30 +242,6 @@ class QueryReplies:
         await upload(opened["channel"]["id"], None)
         await self._tell_clicker(share, f"{reason}, so I sent {code(filename)} to you in a direct message.")
         return "ok_direct_message"
-
-    async def as_member(self, channel: str, call: Callable[[], Awaitable[T]]) -> T:
-        """Run a Web API call in ``channel``; if Slack says the bot is not in it, join and try once more.
-
-        Joining needs the ``channels:join`` scope and only works for public channels; otherwise the
-        original error is raised for the caller to fall back.
-        """
-        try:
-            return await call()
-        except SlackApiError as error:
-            if slack_error(error) not in NOT_A_MEMBER or not await self._join(channel):
-                raise
-        return await call()
-
-    async def _join(self, channel: str) -> bool:
-        if channel.startswith("D"):  # a direct message: nothing to join
-            return False
-        try:
-            await self.client.conversations_join(channel=channel)
-        except SLACK_FAILURES as error:
-            logger.info("could not join %s: %s", channel, slack_error(error))
-            return False
-        logger.info("joined %s to answer there", channel)
-        return True
 
     async def thread_parent(self, channel: str, thread_ts: str) -> dict[str, Any] | None:
         """The first message of a thread (conversations.replies), or None when Slack will not say."""

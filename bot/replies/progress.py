@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from contextlib import suppress
 
-from bot.ivs.history import FetchProgress
+from bot.domain.history import FetchProgress
 from bot.replies.targets import AnswerTarget
 from bot.views import build_progress_message
 

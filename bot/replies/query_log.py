@@ -7,8 +7,8 @@ import logging
 import time
 from dataclasses import dataclass
 
-from bot.ivs.history import ParticipantHistory
-from bot.ivs.query import ParticipantQuery
+from bot.domain.history import ParticipantHistory
+from bot.domain.queries import ParticipantQuery
 
 query_log = logging.getLogger("bot.queries")
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -12,8 +14,12 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.views import SlackReply
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SLACK_FAILURES = (SlackClientError, aiohttp.ClientError, TimeoutError)
 # Slack's answers when the bot is not a member of the conversation (or may not see it at all).
@@ -41,3 +47,29 @@ def slack_error(error: BaseException) -> str:
         code = data.get("error") if isinstance(data, dict) else None
         return str(code or f"HTTP {error.response.status_code}")
     return type(error).__name__
+
+
+async def as_member(client: AsyncWebClient, channel: str, call: Callable[[], Awaitable[T]]) -> T:
+    """Run a Web API call in ``channel``; if Slack says the bot is not in it, join and try once more.
+
+    Joining needs the ``channels:join`` scope and only works for public channels; otherwise the original
+    error is raised for the caller to fall back.
+    """
+    try:
+        return await call()
+    except SlackApiError as error:
+        if slack_error(error) not in NOT_A_MEMBER or not await _join(client, channel):
+            raise
+    return await call()
+
+
+async def _join(client: AsyncWebClient, channel: str) -> bool:
+    if channel.startswith("D"):  # a direct message: nothing to join
+        return False
+    try:
+        await client.conversations_join(channel=channel)
+    except SLACK_FAILURES as error:
+        logger.info("could not join %s: %s", channel, slack_error(error))
+        return False
+    logger.info("joined %s to answer there", channel)
+    return True

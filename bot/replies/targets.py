@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.replies.response_url import RESPONSE_URL_POSTS, ResponseUrl
-from bot.replies.slack_calls import NOT_A_MEMBER, SLACK_FAILURES, message_body, slack_error
+from bot.replies.slack_calls import NOT_A_MEMBER, SLACK_FAILURES, as_member, message_body, slack_error
 from bot.views import SlackReply, build_error_reply, with_notice
 from bot.views.mrkdwn import code
-
-if TYPE_CHECKING:
-    from bot.replies.flow import QueryReplies
 
 logger = logging.getLogger(__name__)
 
@@ -142,15 +139,14 @@ class ThreadAnswer:
 
     def __init__(
         self,
-        replies: QueryReplies,
+        client: AsyncWebClient,
         *,
         channel: str,
         thread_ts: str,
         user: str,
         response_url: ResponseUrl | None = None,
     ) -> None:
-        self._replies = replies
-        self._client = replies.client
+        self._client = client
         self._channel, self._thread_ts, self._user = channel, thread_ts, user
         self._response_url = response_url
         self._private_line = PrivateLine(self._client, channel=channel, user=user, thread_ts=thread_ts)
@@ -208,7 +204,7 @@ class ThreadAnswer:
                 channel=self._channel, thread_ts=self._thread_ts, **message_body(reply)
             )
 
-        response = await self._replies.as_member(self._channel, post)
+        response = await as_member(self._client, self._channel, post)
         self._placeholder = str(response["ts"])
 
     def _why_private(self) -> str:

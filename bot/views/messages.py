@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
 
-from bot.ivs.query import EXAMPLE, USAGE
+from bot.domain.queries import EXAMPLE, USAGE
 from bot.slack_ids import BOT_MENTION, COMMAND, SHORTCUT_NAME
 from bot.views.mrkdwn import clip, code, escape
 from bot.views.reply import SlackReply

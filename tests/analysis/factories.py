@@ -9,8 +9,8 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.ivs.history import ParticipantHistory
-from bot.ivs.query import ParticipantQuery
+from bot.domain.history import ParticipantHistory
+from bot.domain.queries import ParticipantQuery
 
 STAGE_ARN = "arn:aws:ivs:us-west-2:123456789012:stage/abcdABCDefgh"
 SESSION_ID = "st-a1b2c3d4e5f6g"

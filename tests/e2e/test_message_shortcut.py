@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.ivs.query import PARTICIPANT_ID_SHAPE
+from bot.domain.queries import PARTICIPANT_ID_SHAPE
 from bot.local.scenarios import BITRATE_GUEST, CO_HOST, DEMO_SESSION_ID, DEMO_STAGE_ARN, HOST, STRANDED_VIEWER
 from bot.slack_ids import DIAGNOSE_SHORTCUT
 from tests.fixtures.slack import CHANNEL, RunningBot, add_participant_with_many_events, demo_query

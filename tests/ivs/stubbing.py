@@ -8,7 +8,7 @@ from typing import Any
 
 from botocore.stub import Stubber
 
-from bot.ivs.query import ParticipantQuery
+from bot.domain.queries import ParticipantQuery
 
 QUERY = ParticipantQuery(
     "arn:aws:ivs:eu-west-1:123456789012:stage/abcdABCDefgh", "st-a1b2c3d4e5f6g", "abCDEf12GHIj"

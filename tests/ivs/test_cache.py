@@ -9,10 +9,10 @@ from datetime import timedelta
 
 import pytest
 
+from bot.domain.errors import ThrottledError
+from bot.domain.history import FetchProgress, ParticipantHistory, ProgressCallback
+from bot.domain.queries import ParticipantQuery
 from bot.ivs.cache import HistoryCache
-from bot.ivs.errors import ThrottledError
-from bot.ivs.history import FetchProgress, ParticipantHistory, ProgressCallback
-from bot.ivs.query import ParticipantQuery
 from tests.ivs.stubbing import QUERY, T0
 
 ENDED = ParticipantHistory(

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from botocore.utils import parse_timestamp as botocore_parse_timestamp
 
+from bot.domain.errors import CredentialsError
 from bot.ivs.clients import IvsClientFactory, parse_timestamp
-from bot.ivs.errors import CredentialsError
 
 
 @pytest.mark.parametrize(

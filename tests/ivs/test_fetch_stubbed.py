@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot.ivs.errors import AccessDeniedError, ThrottledError, UnexpectedIvsError
+from bot.domain.errors import AccessDeniedError, ThrottledError, UnexpectedIvsError
+from bot.domain.history import FetchProgress
 from bot.ivs.fetch import IvsFetcher
-from bot.ivs.history import FetchProgress
 from tests.ivs.stubbing import QUERY, T0, StubbedIvs, events_newest_first
 
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from botocore.config import Config
 
-from bot.ivs.errors import (
+from bot.domain.errors import (
     AccessDeniedError,
     CredentialsError,
     EndpointError,
@@ -19,8 +19,8 @@ from bot.ivs.errors import (
     ThrottledError,
     UnexpectedIvsError,
 )
+from bot.domain.queries import ParticipantQuery
 from bot.ivs.fetch import _TIE_RANK
-from bot.ivs.query import ParticipantQuery
 from bot.ivs.rate_limit import Priority
 from bot.ivs.service import IvsService, create_ivs_service
 from bot.local.ivs_endpoint import LocalIvsEndpoint

@@ -11,7 +11,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from bot.ivs.errors import (
+from bot.domain.errors import (
     AccessDeniedError,
     CredentialsError,
     EndpointError,

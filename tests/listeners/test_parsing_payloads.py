@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.asked import split_private
 from bot.listeners.actions import file_share
-from bot.replies import split_private
 
 
 @pytest.mark.parametrize(

@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.analysis import Analysis, analyze
+from bot.domain.history import ParticipantHistory
+from bot.domain.queries import ParticipantQuery
 from bot.ivs.fetch import sort_oldest_first
-from bot.ivs.history import ParticipantHistory
-from bot.ivs.query import ParticipantQuery
 from bot.local import scenarios as demo
 from bot.views import build_reply
 from tests.views.hostile import assert_inert

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from urllib.parse import unquote
 
-from bot.ivs.query import EXAMPLE
+from bot.domain.queries import EXAMPLE
 from bot.slack_ids import BOT_MENTION, SHORTCUT_NAME
 from bot.views import (
     SlackReply,

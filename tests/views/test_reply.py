@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 
 from bot.analysis import analyze
-from bot.ivs.history import ParticipantHistory
+from bot.domain.history import ParticipantHistory
 from bot.slack_ids import UPLOAD_JSON_ACTION
 from bot.views import build_reply
 from bot.views.reply import timeline_text

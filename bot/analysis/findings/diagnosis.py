@@ -16,7 +16,7 @@ from bot.analysis.findings.history_rules import healthy, no_events, unknown_name
 from bot.analysis.findings.model import Finding, Severity
 from bot.analysis.patterns import Patterns
 from bot.analysis.timeline_model import Timeline
-from bot.ivs.query import ParticipantQuery
+from bot.domain.queries import ParticipantQuery
 
 
 def rank(findings: Iterable[Finding]) -> tuple[Finding, ...]:

@@ -18,7 +18,7 @@ from bot.analysis.findings.model import (
 )
 from bot.analysis.phrases import Phrase, Quoted, marked, times
 from bot.analysis.timeline_model import ErrorGroup, RemoteFailure, Storm, StormCause, Timeline
-from bot.ivs.query import ParticipantQuery
+from bot.domain.queries import ParticipantQuery
 
 _ACTIONS = {"JOIN_ERROR": "Joining", "PUBLISH_ERROR": "Publishing", "SUBSCRIBE_ERROR": "Subscribing"}
 _NEEDED_CAPABILITY = {"PUBLISH_ERROR": "PUBLISH", "SUBSCRIBE_ERROR": "SUBSCRIBE"}

@@ -9,8 +9,8 @@ from enum import StrEnum
 
 from bot.analysis.catalogue import DocLink
 from bot.analysis.phrases import Phrase, marked
-from bot.ivs.errors import InvalidQueryError
-from bot.ivs.query import USAGE, ParticipantQuery
+from bot.domain.errors import InvalidQueryError
+from bot.domain.queries import USAGE, ParticipantQuery
 
 _COMMAND = USAGE.split()[0]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.ivs.find_ids import FoundIds
-from bot.ivs.query import PARTICIPANT_ID_SHAPE, USAGE
+from bot.asked.find_ids import FoundIds
+from bot.domain.queries import PARTICIPANT_ID_SHAPE, USAGE
 from bot.views.messages import MENTION_USAGE, usage_hint
 from bot.views.mrkdwn import code, escape
 

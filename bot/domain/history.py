@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.ivs.query import ParticipantQuery
+from bot.domain.queries import ParticipantQuery
 
 # One event exactly as boto3 returns it (``eventTime`` is a timezone-aware datetime). Unknown names,
 # error codes and fields (newer than the installed botocore) are kept untouched.

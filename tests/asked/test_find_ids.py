@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.ivs.find_ids import FoundIds, find_ids, find_ids_in_message
-from bot.ivs.query import PARTICIPANT_ID_RE
+from bot.asked.find_ids import FoundIds, find_ids, find_ids_in_message
+from bot.domain.queries import PARTICIPANT_ID_RE
 
 ARN = "arn:aws:ivs:us-west-2:123456789012:stage/abcdABCDefgh"
 SESSION = "st-a1b2c3d4e5f6g"

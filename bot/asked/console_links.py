@@ -13,7 +13,7 @@ import itertools
 import re
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from bot.ivs.query import PARTICIPANT_ID_RE, SESSION_ID_RE, STAGE_ARN_RE
+from bot.domain.queries import PARTICIPANT_ID_RE, SESSION_ID_RE, STAGE_ARN_RE
 
 _STAGE_ID = re.compile(r"[a-zA-Z0-9-]{1,128}")
 _REGION = re.compile(r"[a-z]{2}(?:-[a-z]+){1,3}-[0-9]{1,2}")

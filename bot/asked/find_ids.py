@@ -7,7 +7,7 @@ continued with ``\\``), a ticket template (``Stage: … / Session: … / Guest: 
 spaces around the ids, or a link to the participant's page in the IVS console. This module reads all of
 those from a message's text, blocks and attachments.
 
-It never guesses: which participant is meant is ranked in :mod:`bot.ivs.participant_candidates`, and a
+It never guesses: which participant is meant is ranked in :mod:`bot.asked.participant_candidates`, and a
 message that names two session ids, two stage ARNs, or a console link and a stage ARN of different stages
 is reported as such (:attr:`FoundIds.ambiguous`) rather than answered with a mix of them.
 
@@ -15,7 +15,7 @@ The text is untrusted and can be long, so nothing here uses a regular expression
 badly: the text is split into tokens first (one linear pass), and each token is matched with anchored,
 bounded patterns.
 
-Console links are read by :mod:`bot.ivs.console_links`.
+Console links are read by :mod:`bot.asked.console_links`.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.ivs.console_links import LinkedStage, names_stage, parse_console_link
-from bot.ivs.participant_candidates import (
+from bot.asked.console_links import LinkedStage, names_stage, parse_console_link
+from bot.asked.participant_candidates import (
     COMPOUND_PARTICIPANT_LABELS,
     EXPLICIT,
     LABEL_WORDS,
@@ -40,7 +40,7 @@ from bot.ivs.participant_candidates import (
     judge_labelled,
     looks_assigned,
 )
-from bot.ivs.query import SESSION_ID_RE, STAGE_ARN_RE, ParticipantQuery
+from bot.domain.queries import SESSION_ID_RE, STAGE_ARN_RE, ParticipantQuery
 
 # Slack messages are at most 40,000 characters; blocks and attachments add more. Past this, ignore.
 MAX_SCAN_CHARS = 100_000
@@ -69,7 +69,7 @@ class FoundIds:
     Attributes:
         stage_arn: the first stage ARN found (or built from a console link that names the account).
         session_id: the first session id found.
-        participant_id: the participant asked about, ranked by :mod:`bot.ivs.participant_candidates`.
+        participant_id: the participant asked about, ranked by :mod:`bot.asked.participant_candidates`.
         stage_without_account: a stage named only by a console link (stage id, region), when no ARN was
             found: the message lacks the AWS account to build the ARN from.
         other_participants: the other participant ids the message names, in the same order of trust.

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import botocore.loaders
 
-from bot.ivs.errors import InvalidQueryError
+from bot.domain.errors import InvalidQueryError
+from bot.slack_ids import COMMAND
 
 # botocore ivs-realtime model: stageArn 1-128 chars, pattern arn:aws:ivs:[a-z0-9-]+:[0-9]+:stage/[a-zA-Z0-9-]+
 # (a real account id is 12 digits; IVS's own docs and console always show 12).
@@ -54,8 +55,8 @@ PARTICIPANT_ID_RE = re.compile(_PARTICIPANT_PATTERN)
 
 STAGE_ARN_SHAPE = "`arn:aws:ivs:<region>:<12-digit account>:stage/<stage id>`"
 SESSION_ID_SHAPE = "`st-` followed by 13 letters or digits"
-USAGE = "/ivs-events <stage-arn> <session-id> <participant-id>"
-EXAMPLE = "/ivs-events arn:aws:ivs:us-west-2:123456789012:stage/abcdABCDefgh st-a1b2c3d4e5f6g abCDEf12GHIj"
+USAGE = f"{COMMAND} <stage-arn> <session-id> <participant-id>"
+EXAMPLE = f"{COMMAND} arn:aws:ivs:us-west-2:123456789012:stage/abcdABCDefgh st-a1b2c3d4e5f6g abCDEf12GHIj"
 
 
 @functools.cache

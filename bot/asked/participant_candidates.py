@@ -25,7 +25,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.ivs.query import PARTICIPANT_ID_RE
+from bot.domain.queries import PARTICIPANT_ID_RE
 
 # Labels that can only mean a participant id: JSON keys, AWS CLI flags (参加者 is Japanese for participant).
 COMPOUND_PARTICIPANT_LABELS = frozenset(

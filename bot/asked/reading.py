@@ -12,11 +12,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.ivs.errors import InvalidQueryError
-from bot.ivs.find_ids import FoundIds, find_ids, plain_words
-from bot.ivs.participant_candidates import LABEL_WORDS, PLAIN_PARTICIPANT_LABELS, is_never_an_id
-from bot.ivs.query import ParticipantQuery, parse_query
-from bot.replies.missing_ids import join_words, missing_ids_note, others_note
+from bot.asked.find_ids import FoundIds, find_ids, plain_words
+from bot.asked.missing_ids import join_words, missing_ids_note, others_note
+from bot.asked.participant_candidates import LABEL_WORDS, PLAIN_PARTICIPANT_LABELS, is_never_an_id
+from bot.domain.errors import InvalidQueryError
+from bot.domain.queries import ParticipantQuery, parse_query
 from bot.views import usage_hint
 from bot.views.mrkdwn import code, escape
 

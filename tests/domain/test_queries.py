@@ -10,8 +10,8 @@ from botocore.validate import ParamValidator
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.ivs.errors import InvalidQueryError
-from bot.ivs.query import PARTICIPANT_ID_RE, ParticipantQuery, known_regions, parse_query
+from bot.domain.errors import InvalidQueryError
+from bot.domain.queries import PARTICIPANT_ID_RE, ParticipantQuery, known_regions, parse_query
 
 ARN = "arn:aws:ivs:us-west-2:123456789012:stage/abcdABCDefgh"
 SESSION = "st-a1b2c3d4e5f6g"
