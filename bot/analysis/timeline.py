@@ -16,6 +16,7 @@ from typing import Any
 from bot.analysis.span_log import ZERO, Span, SpanEnd, SpanLog, SubscriptionLog
 from bot.analysis.timeline_model import ErrorGroup, RemoteFailure, Storm, StormCause, Timeline, TokenExchange
 from bot.analysis.timeline_tallies import (
+    MAX_ERROR_GROUPS,
     MAX_REMOTES_PER_GROUP,
     STORM_MAX_CYCLE,
     STORM_MAX_GAP,
@@ -26,6 +27,7 @@ from bot.analysis.timeline_tallies import (
 from bot.ivs.history import Event, ParticipantHistory
 
 __all__ = [
+    "MAX_ERROR_GROUPS",
     "MAX_REMOTES_PER_GROUP",
     "STORM_MAX_CYCLE",
     "STORM_MAX_GAP",
@@ -128,6 +130,7 @@ class _TimelinePass:
         "last_join_index",
         "last_subscription",
         "last_time",
+        "more_groups",
         "pub_failed",
         "pub_restarted_at",
         "pub_start",
@@ -153,6 +156,8 @@ class _TimelinePass:
         self.last_subscription: dict[str, int] = {}
         self.sub_open: dict[str, datetime] = {}
         self.groups: dict[tuple[str, str | None], _GroupBuilder] = {}
+        # Error groups beyond MAX_ERROR_GROUPS: counted only (a hostile history can hold 100,000 codes).
+        self.more_groups: dict[tuple[str, str | None], int] = {}
         self.error_times: list[datetime] = []
         self.error_indices: list[int] = []
         self.join_times: list[datetime] = []
@@ -228,6 +233,9 @@ class _TimelinePass:
                 self.pub_failed = True
         group = self.groups.get(key)
         if group is None:
+            if len(self.groups) >= MAX_ERROR_GROUPS:
+                self.more_groups[key] = self.more_groups.get(key, 0) + 1
+                return
             group = self.groups[key] = _GroupBuilder(name, code, time, index, self.token_in_effect())
         else:
             group.count += 1
@@ -408,6 +416,7 @@ def build_timeline(history: ParticipantHistory, now: datetime) -> Timeline:
         subscribed_time=max(walk.subscribed, ZERO),
         failed_publishes=walk.failed_publishes,
         error_groups=tuple(group.freeze() for group in walk.groups.values()),
+        more_error_groups=walk.more_groups,
         error_count=len(walk.error_times),
         error_times=walk.error_times,
         join_times=walk.join_times,

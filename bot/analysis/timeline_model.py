@@ -115,6 +115,8 @@ class Timeline:
             ``subscribed_time``).
         receiving_at_end: publishers still being received when the history ends.
         failed_publishes: publish spans during which a PUBLISH_ERROR came (the attempt failed).
+        error_groups: the first MAX_ERROR_GROUPS groups of identical errors, in the order first seen.
+        more_error_groups: events per (name, code) of any further groups (counted only).
         error_times: the time of every error event, oldest first (for the chart's error row).
         join_times: the time of every JOINED event.
         history_end: where open spans stop: ``now`` while live, the session end, or the last event.
@@ -137,6 +139,7 @@ class Timeline:
     subscribed_time: timedelta
     failed_publishes: int
     error_groups: tuple[ErrorGroup, ...]
+    more_error_groups: Mapping[tuple[str, str | None], int]
     error_count: int
     error_times: Sequence[datetime]
     join_times: Sequence[datetime]

@@ -17,6 +17,9 @@ STORM_MAX_GAP = timedelta(minutes=2)
 # Error-group detail kept per failing remote publisher: enough for any report, bounded for hostile
 # histories.
 MAX_REMOTES_PER_GROUP = 50
+# Error groups (name and code) kept in detail, first seen first. IVS has 14 codes and 3 error names; only a
+# hostile or corrupt history gets near this, and the rest of its groups are counted, not detailed.
+MAX_ERROR_GROUPS = 500
 
 
 class _StormDetector:

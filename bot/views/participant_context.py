@@ -192,7 +192,7 @@ def totals_phrase(analysis: Analysis) -> Phrase:
     timeline = analysis.timeline
     connections = len(timeline.connections)
     if not connections:
-        failed_joins = sum(g.count for g in timeline.error_groups if g.event_name == "JOIN_ERROR")
+        failed_joins = timeline.counts.get("JOIN_ERROR", 0)
         tried = f" ({counted(failed_joins, 'join attempt')} failed)" if failed_joins else ""
         return (f"Never connected{tried}.",)
     connected = (
@@ -204,7 +204,7 @@ def totals_phrase(analysis: Analysis) -> Phrase:
 def _published(timeline: Timeline) -> str:
     publishes, failed = len(timeline.publishes), timeline.failed_publishes
     if not publishes:
-        errors = sum(g.count for g in timeline.error_groups if g.event_name == "PUBLISH_ERROR")
+        errors = timeline.counts.get("PUBLISH_ERROR", 0)
         return (
             f"never published ({counted(errors, 'publish attempt')} failed)" if errors else "did not publish"
         )

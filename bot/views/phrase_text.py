@@ -13,15 +13,26 @@ from datetime import datetime
 from bot.analysis.phrases import MAX_SHOWN, Phrase, Quoted
 from bot.views.mrkdwn import code, date_token, escape, utc_text
 
+# Invisible characters that carry meaning and cannot reorder or hide text: the zero-width non-joiner and
+# joiner (Persian, Indic scripts, emoji sequences such as 👩‍💻) and the emoji tag characters (subdivision
+# flags). Every other invisible or control character (ANSI escapes, bidi overrides and isolates) is replaced.
+_MEANINGFUL_INVISIBLES = frozenset("\u200c\u200d" + "".join(chr(c) for c in range(0xE0020, 0xE0080)))
+
+
+def _shown(char: str) -> str:
+    if char.isprintable() or char in _MEANINGFUL_INVISIBLES:
+        return char
+    return " " if char.isspace() else "\ufffd"
+
 
 def sanitize(value: object, limit: int = MAX_SHOWN) -> str:
     """One printable line of at most ``limit`` characters: whitespace becomes a space, other invisible or
-    control characters become U+FFFD."""
+    control characters become U+FFFD (joiners and emoji tags are kept: see _MEANINGFUL_INVISIBLES)."""
     text = str(value)
     if len(text) <= limit and text.isprintable():
         return text
     text = text[: limit + 1]
-    cleaned = "".join(c if c.isprintable() else (" " if c.isspace() else "\ufffd") for c in text)
+    cleaned = "".join(map(_shown, text))
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
 
 

@@ -33,7 +33,7 @@ from bot.analysis.compact_timeline import TimelineEntry
 from bot.analysis.phrases import counted
 from bot.slack_ids import UPLOAD_JSON_ACTION
 from bot.views.event_lines import (
-    CodeSummary,
+    CodeSummaries,
     code_brief,
     code_line,
     entry_what,
@@ -165,10 +165,10 @@ def errors_text(analysis: Analysis, limit: int = SECTION_LIMIT) -> str | None:
 
     Times are date tokens; when that leaves codes without their detailed line, plain UTC is used instead.
     """
-    summaries = summarize_codes(analysis.timeline.error_groups)
-    if not summaries:
+    summaries = summarize_codes(analysis.timeline)
+    if not summaries.listed:
         return None
-    wanted = min(len(summaries), DETAILED_CODES)
+    wanted = min(len(summaries.listed), DETAILED_CODES)
     text, detailed = _errors_text(analysis, summaries, limit, date_token)
     if detailed < wanted:
         plain, more = _errors_text(analysis, summaries, limit, _utc)
@@ -178,19 +178,26 @@ def errors_text(analysis: Analysis, limit: int = SECTION_LIMIT) -> str | None:
 
 
 def _errors_text(
-    analysis: Analysis, summaries: tuple[CodeSummary, ...], limit: int, when: Callable[[datetime], str]
+    analysis: Analysis, summaries: CodeSummaries, limit: int, when: Callable[[datetime], str]
 ) -> tuple[str, int]:
     """The section, and how many codes got a detailed line."""
     total = analysis.timeline.error_count
     utc = " (UTC)" if when is _utc else ""
-    head = f"*Errors by code*{utc}: {counted(total, 'error event')}, {counted(len(summaries), 'code')}"
-    full = [f"• {to_mrkdwn(code_line(s), when)}" for s in summaries[:DETAILED_CODES]]
-    briefs = [to_mrkdwn(code_brief(s)) for s in summaries]
+    head = f"*Errors by code*{utc}: {counted(total, 'error event')}, {counted(summaries.codes, 'code')}"
+    listed = summaries.listed
+    full = [f"• {to_mrkdwn(code_line(s), when)}" for s in listed[:DETAILED_CODES]]
+    briefs = [to_mrkdwn(code_brief(s)) for s in listed]
+    unlisted = ""
+    if summaries.unlisted_codes:
+        events = counted(summaries.unlisted_events, "event")
+        unlisted = f" and {counted(summaries.unlisted_codes, 'more code')} ({events}, full JSON)"
     for detailed in range(len(full), -1, -1):
         rest = briefs[detailed:]
         lines = [head, *full[:detailed]]
         if rest:
-            lines.append(("Also: " if detailed else "") + ", ".join(rest))
+            lines.append(("Also: " if detailed else "") + ", ".join(rest) + unlisted)
+        elif unlisted:
+            lines.append("Also:" + unlisted)
         text = "\n".join(lines)
         if len(text) <= limit:
             return text, detailed
@@ -202,7 +209,7 @@ def _errors_text(
             break
         kept.append(brief)
         size += len(brief) + 2
-    more = f"{len(briefs) - len(kept):,} more codes (full JSON)"
+    more = f"{summaries.codes - len(kept):,} more codes (full JSON)"
     return clip(f"{head}\n{', '.join(kept)}, and {more}", limit), 0
 
 

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 from datetime import UTC
+from heapq import nlargest
+from operator import itemgetter
 
 from bot.analysis import Analysis, Finding
 from bot.analysis.compact_timeline import EntryKind, TimelineEntry
-from bot.analysis.phrases import Phrase, counted
+from bot.analysis.phrases import Phrase, PhrasePart, Quoted, counted
 from bot.views.event_lines import code_line, entry_what, summarize_codes, timeline_heading
 from bot.views.participant_context import participant_context, totals_phrase, verdict
 from bot.views.phrase_text import to_plain
 from bot.views.session_chart import render_session_chart
 
 WIDTH = 100
+# Error codes and event names listed one by one; a hostile history's others are counted.
+MAX_CODE_LINES = 50
+MAX_NAMES_LISTED = 20
 # Stands for a space inside a quoted value while wrapping, so ids and commands stay on one line. Sanitising
 # turns control characters from the data into U+FFFD, so this one can only come from here.
 _UNBROKEN_SPACE = "\x00"
@@ -72,6 +78,21 @@ def _entry(entry: TimelineEntry) -> list[str]:
     return _wrap(f"{_when(entry)}  {to_plain(entry_what(entry))}", "  ")
 
 
+def _names_phrase(counts: Mapping[str, int]) -> Phrase:
+    """ "JOINED 3, LEFT 3, …": the most frequent names (as sent, so sanitised), the rest counted."""
+    if len(counts) > MAX_NAMES_LISTED:
+        shown = sorted(nlargest(MAX_NAMES_LISTED, counts.items(), key=itemgetter(1)))
+    else:
+        shown = sorted(counts.items())
+    parts: list[PhrasePart] = []
+    for name, count in shown:
+        parts += [", " if parts else "", Quoted(name), f" {count:,}"]
+    if len(counts) > len(shown):
+        events = sum(counts.values()) - sum(count for _, count in shown)
+        parts.append(f", and {counted(len(counts) - len(shown), 'more name')} ({counted(events, 'event')})")
+    return tuple(parts)
+
+
 def render_terminal(analysis: Analysis) -> str:
     """Everything the Slack reply says (all findings, all error codes), as plain text."""
     query = analysis.query
@@ -84,17 +105,20 @@ def render_terminal(analysis: Analysis) -> str:
         out += _wrap(f"{label}: {_text(value)}", "  ")
     for note in context.notes:
         out += _wrap(f"Note: {_text(note)}", "  ")
-    counts = ", ".join(f"{name} {count:,}" for name, count in sorted(analysis.timeline.counts.items()))
+    counts = _names_phrase(analysis.timeline.counts)
     if counts:
-        out += _wrap(f"Events by name: {to_plain((counts,))}", "  ")
+        out += _wrap(f"Events by name: {_text(counts)}", "  ")
     out += ["", "Diagnosis (most likely cause first)", *_wrap(to_plain(totals_phrase(analysis)), "")]
     for number, finding in enumerate(analysis.findings, start=1):
         out += ["", *_finding_lines(finding, number)]
-    summaries = summarize_codes(analysis.timeline.error_groups)
-    if summaries:
+    summaries = summarize_codes(analysis.timeline, MAX_CODE_LINES)
+    if summaries.listed:
         out += ["", f"Errors by code ({counted(analysis.timeline.error_count, 'error event')})"]
-        for summary in summaries:
+        for summary in summaries.listed:
             out += _wrap("- " + to_plain(code_line(summary)), "  ")
+        if summaries.unlisted_codes:
+            more = counted(summaries.unlisted_codes, "more code")
+            out.append(f"  ... and {more} ({counted(summaries.unlisted_events, 'event')}): see the full JSON")
     out += ["", "Session at a glance", render_session_chart(analysis)]
     compact = analysis.compact
     covered = sum(entry.events for entry in compact.entries)

@@ -85,3 +85,17 @@ def test_a_participant_who_never_joined_never_connected() -> None:
 
     assert "\nNever connected (4 join attempts failed).\n" in text
     assert "Timeline (UTC): 4 events in total, summarised in 1 line" in text
+
+
+def test_a_history_with_thousands_of_error_codes_lists_the_most_frequent_and_counts_the_rest() -> None:
+    events = [joined(0)]
+    events += [error("PUBLISH_ERROR", 1, "BITRATE_EXCEEDED") for _ in range(5)]
+    events += [error("PUBLISH_ERROR", 2 + n / 1000, f"FUTURE_{n:05d}") for n in range(2_000)]
+    events += [error("JOIN_ERROR", 5, "FUTURE_01999")]  # a counted-only code seen under a second name
+    text = render_terminal(analyze(history(events), now=NOW))
+
+    assert "- BITRATE_EXCEEDED ×5 (PUBLISH_ERROR ×5)" in text
+    assert "- FUTURE_01999 (not recognised) ×2 (PUBLISH_ERROR ×1, JOIN_ERROR ×1)" in text
+    assert "  ... and 1,951 more codes (1,951 events): see the full JSON" in text
+    assert "more kinds of error" in text and "not detailed here" in text
+    assert text.count("Publishing failed:") <= 12

@@ -18,6 +18,8 @@ def never_got_in(timeline: Timeline, patterns: Patterns) -> Finding | None:
     joins = [g for g in timeline.error_groups if g.event_name == "JOIN_ERROR"]
     if timeline.last_join_index is not None:
         joins = [g for g in joins if g.last_index > timeline.last_join_index]
+    if not joins:  # only in a history with more error groups than are kept in detail
+        return None
     main = max(joins, key=lambda g: (g.count, g.last_index))
     info = describe_error_code(main.code) if main.code is not None else None
     attempts = sum(g.count for g in joins)
@@ -84,7 +86,7 @@ def reconnect_storm(timeline: Timeline, patterns: Patterns) -> Finding | None:
     )
     if len(storms) > 1:
         title += (f" ({len(storms)} storms, {cycles:,} cycles in all)",)
-    tried_publishing = any(g.event_name == "PUBLISH_ERROR" for g in timeline.error_groups)
+    tried_publishing = "PUBLISH_ERROR" in timeline.counts
     published = bool(timeline.publishes) or tried_publishing
     udp = (
         "media uses UDP 443 and 3478, and publishing has no TCP fallback"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from heapq import nsmallest
 
+from bot.analysis.catalogue import describe_error_code
 from bot.analysis.findings.connection_rules import (
     joined_but_idle,
     never_got_in,
@@ -12,16 +14,26 @@ from bot.analysis.findings.connection_rules import (
     still_connected,
 )
 from bot.analysis.findings.error_rules import error_group_finding, with_storm_evidence
-from bot.analysis.findings.history_rules import healthy, no_events, unknown_names
+from bot.analysis.findings.history_rules import healthy, more_error_groups, no_events, unknown_names
 from bot.analysis.findings.model import Finding, Severity
 from bot.analysis.patterns import Patterns
-from bot.analysis.timeline_model import Timeline
+from bot.analysis.timeline_model import ErrorGroup, Timeline
 from bot.ivs.query import ParticipantQuery
+
+# Error groups explained one by one. Real histories have a handful (IVS has 14 codes); a hostile one with
+# thousands gets the most likely ones explained and the rest counted in one finding.
+MAX_ERROR_FINDINGS = 12
 
 
 def rank(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     """Most likely root cause first: by score, then by how often, then by what happened first."""
     return tuple(sorted(findings, key=lambda f: (-f.score, -f.count, f.order)))
+
+
+def _likely_cause_first(group: ErrorGroup) -> tuple[int, int, int]:
+    """A cheap stand-in for :func:`rank` before any finding is built: the code's score, then how often."""
+    score = describe_error_code(group.code).score if group.code is not None else 40
+    return (-score, -group.count, group.first_index)
 
 
 def diagnose(timeline: Timeline, patterns: Patterns, query: ParticipantQuery) -> tuple[Finding, ...]:
@@ -38,11 +50,16 @@ def diagnose(timeline: Timeline, patterns: Patterns, query: ParticipantQuery) ->
                 explained.add((group.event_name, group.code))
                 got_in = with_storm_evidence(got_in, group, timeline.storms)
         findings.append(got_in)
-    findings.extend(
-        error_group_finding(group, timeline, query)
-        for group in timeline.error_groups
-        if (group.event_name, group.code) not in explained
-    )
+    groups = [g for g in timeline.error_groups if (g.event_name, g.code) not in explained]
+    if len(groups) > MAX_ERROR_FINDINGS:
+        kept = nsmallest(MAX_ERROR_FINDINGS, groups, key=_likely_cause_first)
+        chosen = {id(g) for g in kept}
+        rest = [g for g in groups if id(g) not in chosen]
+        findings.append(more_error_groups(rest, timeline.more_error_groups))
+        groups = kept
+    elif timeline.more_error_groups:
+        findings.append(more_error_groups([], timeline.more_error_groups))
+    findings.extend(error_group_finding(group, timeline, query) for group in groups)
     for rule in (no_join_recorded, joined_but_idle, still_connected, reconnect_storm):
         finding = rule(timeline, patterns)
         if finding is not None:

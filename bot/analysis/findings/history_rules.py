@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from bot.analysis.catalogue import NETWORK_REQUIREMENTS_DOC
 from bot.analysis.durations import format_duration
 from bot.analysis.findings.model import MAX_NAMED, Finding, Severity, _texts
 from bot.analysis.patterns import Patterns
 from bot.analysis.phrases import Phrase, Quoted, counted
-from bot.analysis.timeline_model import Timeline
+from bot.analysis.timeline_model import ErrorGroup, Timeline
 
 
 def no_events() -> Finding:
@@ -60,6 +62,32 @@ def unknown_names(patterns: Patterns) -> Finding | None:
             "IVS sent them.",
         ),
         evidence=tuple(evidence),
+    )
+
+
+def more_error_groups(
+    groups: Iterable[ErrorGroup], counted_only: Mapping[tuple[str, str | None], int]
+) -> Finding:
+    """The error groups beyond those explained one by one: counted, and listed under the errors by code."""
+    kinds = 0
+    events = 0
+    for group in groups:
+        kinds += 1
+        events += group.count
+    kinds += len(counted_only)
+    events += sum(counted_only.values())
+    return Finding(
+        rule="more_error_groups",
+        severity=Severity.WARNING,
+        score=20,
+        title=(f"{counted(kinds, 'more kind')} of error ({counted(events, 'event')}) not detailed here",),
+        meaning=(
+            "This history holds more kinds of error (event name and code) than a report can explain one "
+            "by one; the most likely causes are explained above, and every code is counted in the errors "
+            "by code and kept in the full JSON.",
+        ),
+        next_steps=_texts(("Upload the full JSON and look for the codes that matter to this user.",)),
+        count=events,
     )
 
 
