@@ -87,5 +87,5 @@ def analyze(history: ParticipantHistory, *, now: datetime) -> Analysis:
         timeline=timeline,
         compact=compact_timeline(history.events, timeline.storms, fallback_time=history.fetched_at),
         patterns=patterns,
-        findings=diagnose(timeline, patterns, history.query),
+        findings=diagnose(timeline, patterns, history.query, history.participant),
     )

@@ -131,6 +131,7 @@ class _TimelinePass:
         "last_subscription",
         "last_time",
         "more_groups",
+        "pub_error_times",
         "pub_failed",
         "pub_restarted_at",
         "pub_start",
@@ -170,6 +171,7 @@ class _TimelinePass:
         # A PUBLISH_ERROR came during the open publish span; failed_publishes counts such spans.
         self.pub_failed = False
         self.failed_publishes = 0
+        self.pub_error_times: list[datetime] = []
         # Join/publish failures while the current connection is open, per (name, code), for storms.
         self.conn_failures: dict[tuple[str, str | None], int] = {}
         self.sub_union_start: datetime | None = None
@@ -229,8 +231,10 @@ class _TimelinePass:
         if name in DROPPING_ERROR_NAMES:
             if self.conn_start is not None:
                 self.conn_failures[key] = self.conn_failures.get(key, 0) + 1
-            if name == "PUBLISH_ERROR" and self.pub_start is not None:
-                self.pub_failed = True
+            if name == "PUBLISH_ERROR":
+                self.pub_error_times.append(time)
+                if self.pub_start is not None:
+                    self.pub_failed = True
         group = self.groups.get(key)
         if group is None:
             if len(self.groups) >= MAX_ERROR_GROUPS:
@@ -419,6 +423,7 @@ def build_timeline(history: ParticipantHistory, now: datetime) -> Timeline:
         more_error_groups=walk.more_groups,
         error_count=len(walk.error_times),
         error_times=walk.error_times,
+        publish_error_times=walk.pub_error_times,
         join_times=walk.join_times,
         last_join_index=walk.last_join_index,
         last_join_error_index=walk.last_join_error_index,

@@ -118,6 +118,7 @@ class Timeline:
         error_groups: the first MAX_ERROR_GROUPS groups of identical errors, in the order first seen.
         more_error_groups: events per (name, code) of any further groups (counted only).
         error_times: the time of every error event, oldest first (for the chart's error row).
+        publish_error_times: the time of every PUBLISH_ERROR, oldest first (did a later publish work?).
         join_times: the time of every JOINED event.
         history_end: where open spans stop: ``now`` while live, the session end, or the last event.
         window_end: the last event, or ``history_end`` when a span was still open after it.
@@ -142,6 +143,7 @@ class Timeline:
     more_error_groups: Mapping[tuple[str, str | None], int]
     error_count: int
     error_times: Sequence[datetime]
+    publish_error_times: Sequence[datetime]
     join_times: Sequence[datetime]
     last_join_index: int | None
     last_join_error_index: int | None

@@ -12,8 +12,8 @@ from bot.analysis import Analysis, Finding
 from bot.analysis.compact_timeline import EntryKind, TimelineEntry
 from bot.analysis.phrases import Phrase, PhrasePart, Quoted, counted
 from bot.views.event_lines import code_line, entry_what, summarize_codes, timeline_heading
-from bot.views.participant_context import participant_context, totals_phrase, verdict
-from bot.views.phrase_text import to_plain
+from bot.views.participant_context import answer_phrase, participant_context, totals_phrase
+from bot.views.phrase_text import to_headline, to_plain
 from bot.views.session_chart import render_session_chart
 
 WIDTH = 100
@@ -47,17 +47,20 @@ def _text(parts: Phrase) -> str:
 
 
 def _finding_lines(finding: Finding, number: int) -> list[str]:
-    lines = _wrap(f"{number}. [{finding.severity}] {_text(finding.title)}", "")
-    lines += _wrap(_text(finding.meaning), "   ")
+    status = f" — {_text(finding.status.words)}" if finding.status and finding.status.words else ""
+    lines = _wrap(f"{number}. [{finding.severity}] {_text(finding.title)}{status}", "")
+    if finding.next_steps:
+        lines += _wrap("Next step: " + _text(finding.next_steps[0]), "   ")
     for item in finding.evidence:
         lines += _wrap("> " + _text(item), "   ")
+    lines += _wrap(_text(finding.meaning), "   ")
     if finding.causes:
         lines.append("   Likely causes:")
         for item in finding.causes:
             lines += _wrap("- " + _text(item), "     ")
-    if finding.next_steps:
-        lines.append("   Next steps:")
-        for item in finding.next_steps:
+    if finding.next_steps[1:]:
+        lines.append("   If that does not do it:")
+        for item in finding.next_steps[1:]:
             lines += _wrap("- " + _text(item), "     ")
     if finding.doc:
         lines.append(f"   Docs: {finding.doc.url}")
@@ -96,20 +99,24 @@ def _names_phrase(counts: Mapping[str, int]) -> Phrase:
 def render_terminal(analysis: Analysis) -> str:
     """Everything the Slack reply says (all findings, all error codes), as plain text."""
     query = analysis.query
-    out = [
-        f"IVS participant {query.participant_id}: {verdict(analysis)}",
-        f"stage {query.stage_arn}  session {query.session_id}",
-    ]
+    out = [f"{query.participant_id}: {to_headline(answer_phrase(analysis))}"]  # one line, never wrapped
+    findings = analysis.findings
+    out += ["", *_finding_lines(findings[0], 1), ""]
+    out += _wrap(to_plain(totals_phrase(analysis)), "")
     context = participant_context(analysis)
-    for label, value in context.facts:
-        out += _wrap(f"{label}: {_text(value)}", "  ")
+    for facts in (context.who, context.where):
+        if facts:
+            items = (_unbroken(f"{label}: {_text(value)}") for label, value in facts)
+            out += _wrap(" · ".join(items), "  ")
     for note in context.notes:
         out += _wrap(f"Note: {_text(note)}", "  ")
     counts = _names_phrase(analysis.timeline.counts)
     if counts:
         out += _wrap(f"Events by name: {_text(counts)}", "  ")
-    out += ["", "Diagnosis (most likely cause first)", *_wrap(to_plain(totals_phrase(analysis)), "")]
-    for number, finding in enumerate(analysis.findings, start=1):
+    out.append(f"  stage {query.stage_arn}  session {query.session_id}")
+    if len(findings) > 1:
+        out += ["", "Also found (most likely cause first)"]
+    for number, finding in enumerate(findings[1:], start=2):
         out += ["", *_finding_lines(finding, number)]
     summaries = summarize_codes(analysis.timeline, MAX_CODE_LINES)
     if summaries.listed:

@@ -22,8 +22,12 @@ def test_the_terminal_report_has_the_diagnosis_errors_chart_and_timeline() -> No
     events = [joined(0), error("PUBLISH_ERROR", 1, "QUOTA_EXCEEDED"), left(2), *join_leave_cycles(10, 6)]
     text = render_terminal(analyze(history(events), now=NOW))
 
-    assert text.startswith("IVS participant abCDEf12GHIj: 2 problems found")
-    assert "1. [problem] Reconnect storm: joined and left 6 times" in text
+    assert text.startswith(
+        "abCDEf12GHIj: reconnect storm: 6 drops in 2 min 45 s, no error events (client network), never "
+        "settled: last left at 14:12 UTC\n"
+    )
+    assert "\n1. [problem] Reconnect storm: joined and left 6 times" in text
+    assert "\n   Next step: Run the IVS network test" in text
     assert "Publishing failed: the stage already had its 12 publishers (QUOTA_EXCEEDED)" in text
     assert "Docs: https://docs.aws.amazon.com/ivs/latest/RealTimeUserGuide/service-quotas.html" in text
     assert "Errors by code (1 error event)" in text
@@ -35,6 +39,7 @@ def test_the_terminal_report_has_the_diagnosis_errors_chart_and_timeline() -> No
 def test_terminal_times_are_utc() -> None:
     text = render_terminal(analyze(history([joined(0), left(1)]), now=NOW))
     assert "First joined: 2026-03-12 14:00:00 UTC" in text
+    assert "Session: ended 2026-03-12 16:00:00 UTC · Events: 2 in 1 page" in text
     assert "  2026-03-12 14:00:00  JOINED" in text
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from bot.analysis.catalogue import NETWORK_REQUIREMENTS_DOC, describe_error_code
 from bot.analysis.durations import format_duration
 from bot.analysis.findings.error_rules import _group_evidence
-from bot.analysis.findings.model import MAX_NAMED, Finding, Severity, _texts
+from bot.analysis.findings.model import MAX_NAMED, Finding, Severity, _texts, _times
 from bot.analysis.patterns import Patterns
 from bot.analysis.phrases import Phrase, Quoted, counted, marked, phrase
+from bot.analysis.recovery import Status, after_storm
 from bot.analysis.timeline_model import Storm, Timeline
+from bot.ivs.history import ParticipantDetails
 
 
 def never_got_in(timeline: Timeline, patterns: Patterns) -> Finding | None:
@@ -20,17 +22,28 @@ def never_got_in(timeline: Timeline, patterns: Patterns) -> Finding | None:
         joins = [g for g in joins if g.last_index > timeline.last_join_index]
     if not joins:  # only in a history with more error groups than are kept in detail
         return None
+    last_failure = max(g.last for g in joins)
+    if (
+        timeline.connections
+        and timeline.connections[-1].start <= last_failure <= timeline.connections[-1].end
+    ):
+        # Refused joins while this participant stayed connected: another client (same key or token) was
+        # turned away; the participant itself never had to get back in. The error's own finding says so.
+        return None
     main = max(joins, key=lambda g: (g.count, g.last_index))
     info = describe_error_code(main.code) if main.code is not None else None
     attempts = sum(g.count for g in joins)
     tried = counted(attempts, "join attempt")
+    code_count: Phrase = (" (", Quoted(main.code), _times(main.count), ")") if main.code else ()
     if timeline.last_join_index is None:
+        headline: Phrase = (f"never got in: {tried} failed", *code_count)
         title: Phrase = (f"Never got into the stage: {tried} failed",)
         meaning: Phrase = (
             "Every join attempt in this history failed and none succeeded, so this participant was "
             "never in the stage.",
         )
     else:
+        headline = (f"could not get back in: {tried} failed", *code_count)
         title = (f"Could not get back in: {tried} failed after the last ", Quoted("JOINED"))
         meaning = ("The participant was in the stage earlier, but every later attempt to rejoin failed.",)
     codes = tuple(g.code for g in joins if g.code is not None)
@@ -47,6 +60,8 @@ def never_got_in(timeline: Timeline, patterns: Patterns) -> Finding | None:
         codes=codes,
         order=min(g.first_index for g in joins),
         count=attempts,
+        headline=headline,
+        status=Status(False, ("not fixed; last try at ", last_failure)),
     )
 
 
@@ -86,6 +101,9 @@ def reconnect_storm(timeline: Timeline, patterns: Patterns) -> Finding | None:
     )
     if len(storms) > 1:
         title += (f" ({len(storms)} storms, {cycles:,} cycles in all)",)
+    status = after_storm(timeline, storms[-1])
+    lasted = format_duration(biggest.end - biggest.start)
+    drops = f"reconnect storm: {counted(biggest.cycles, 'drop')} in {lasted}"
     tried_publishing = "PUBLISH_ERROR" in timeline.counts
     published = bool(timeline.publishes) or tried_publishing
     udp = (
@@ -125,6 +143,8 @@ def reconnect_storm(timeline: Timeline, patterns: Patterns) -> Finding | None:
             doc=NETWORK_REQUIREMENTS_DOC,
             order=biggest.first_index,
             count=cycles,
+            headline=(f"{drops}, no error events (client network)",),
+            status=status,
         )
     return Finding(
         rule="storm_with_errors",
@@ -141,6 +161,8 @@ def reconnect_storm(timeline: Timeline, patterns: Patterns) -> Finding | None:
         doc=NETWORK_REQUIREMENTS_DOC,
         order=biggest.first_index,
         count=cycles,
+        headline=(drops,),
+        status=status,
     )
 
 
@@ -171,6 +193,7 @@ def joined_but_idle(timeline: Timeline, patterns: Patterns) -> Finding | None:
         severity=Severity.INFO,
         score=30,
         title=("Joined but never published or subscribed",),
+        headline=("joined but never published or subscribed",),
         meaning=(
             f"The participant was connected for {format_duration(timeline.connected_time)} but neither "
             "sent nor received media, and never tried to.",
@@ -192,6 +215,25 @@ def joined_but_idle(timeline: Timeline, patterns: Patterns) -> Finding | None:
     )
 
 
+def connected_without_events(participant: ParticipantDetails | None) -> Finding | None:
+    """GetParticipant says CONNECTED but IVS has no event yet: the participant is in, just very recently."""
+    if participant is None or participant.get("state") != "CONNECTED":
+        return None
+    return Finding(
+        rule="connected_no_events",
+        severity=Severity.INFO,
+        score=70,
+        title=("Connected now, no events recorded yet",),
+        headline=("connected now, no events yet",),
+        meaning=(
+            "GetParticipant says this participant is connected, but IVS has not recorded an event for it "
+            "yet (events can appear a little after the fact). It did reach IVS: this is not a token or "
+            "network failure.",
+        ),
+        next_steps=_texts(("Ask again in a minute to see its first events.",)),
+    )
+
+
 def still_connected(timeline: Timeline, patterns: Patterns) -> Finding | None:
     """The session is live and the participant is connected now: the picture can still change."""
     if not patterns.still_connected:
@@ -208,6 +250,7 @@ def still_connected(timeline: Timeline, patterns: Patterns) -> Finding | None:
         severity=Severity.INFO,
         score=10,
         title=("Still connected now, since ", span.start, f" ({format_duration(span.duration)})"),
+        headline=(f"connected now ({format_duration(span.duration)})" + "".join(f", {d}" for d in doing),),
         meaning=(
             "The session is live and the last connection has not ended"
             + (f"; it is {' and '.join(doing)}" if doing else "")

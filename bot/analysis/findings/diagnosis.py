@@ -7,6 +7,7 @@ from heapq import nsmallest
 
 from bot.analysis.catalogue import describe_error_code
 from bot.analysis.findings.connection_rules import (
+    connected_without_events,
     joined_but_idle,
     never_got_in,
     no_join_recorded,
@@ -18,6 +19,7 @@ from bot.analysis.findings.history_rules import healthy, more_error_groups, no_e
 from bot.analysis.findings.model import Finding, Severity
 from bot.analysis.patterns import Patterns
 from bot.analysis.timeline_model import ErrorGroup, Timeline
+from bot.ivs.history import ParticipantDetails
 from bot.ivs.query import ParticipantQuery
 
 # Error groups explained one by one. Real histories have a handful (IVS has 14 codes); a hostile one with
@@ -36,10 +38,21 @@ def _likely_cause_first(group: ErrorGroup) -> tuple[int, int, int]:
     return (-score, -group.count, group.first_index)
 
 
-def diagnose(timeline: Timeline, patterns: Patterns, query: ParticipantQuery) -> tuple[Finding, ...]:
-    """Run every rule and rank the findings; always returns at least one finding."""
+def diagnose(
+    timeline: Timeline,
+    patterns: Patterns,
+    query: ParticipantQuery,
+    participant: ParticipantDetails | None = None,
+) -> tuple[Finding, ...]:
+    """Run every rule and rank the findings; always returns at least one finding.
+
+    Args:
+        participant: GetParticipant's details, when fetched: its state, client and token say what the
+            events alone cannot.
+    """
     if timeline.event_count == 0:
-        return (no_events(),)
+        connected = connected_without_events(participant)
+        return (connected or no_events(),)
     findings: list[Finding] = []
     got_in = never_got_in(timeline, patterns)
     explained: set[tuple[str, str | None]] = set()
@@ -68,5 +81,5 @@ def diagnose(timeline: Timeline, patterns: Patterns, query: ParticipantQuery) ->
     if unknown is not None:
         findings.append(unknown)
     if not any(f.severity in (Severity.PROBLEM, Severity.WARNING) for f in findings):
-        findings.append(healthy(timeline))
+        findings.append(healthy(timeline, [f for f in rank(findings) if f.resolved]))
     return rank(findings)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from bot.analysis.catalogue import NETWORK_REQUIREMENTS_DOC
 from bot.analysis.durations import format_duration
@@ -19,6 +19,7 @@ def no_events() -> Finding:
         severity=Severity.WARNING,
         score=70,
         title=("No events recorded for this participant in this session",),
+        headline=("no events recorded in this session",),
         meaning=(
             "IVS has no events for this participant in this session. Failures before joining, such as "
             "an expired or badly signed token or blocked network traffic, are never recorded as events.",
@@ -91,30 +92,44 @@ def more_error_groups(
     )
 
 
-def healthy(timeline: Timeline) -> Finding:
-    """No problems recorded: say what went right, and why that is not proof."""
+def healthy(timeline: Timeline, recovered: Sequence[Finding] = ()) -> Finding:
+    """No open problem: say what went right, what failed once and then worked, and why that is not proof."""
     received = len(timeline.received_time)
     published = (
         f"published {format_duration(timeline.publishing_time)}" if timeline.publishes else "did not publish"
     )
     connections = counted(len(timeline.connections), "connection")
+    errors = (
+        f"{counted(timeline.error_count, 'error event')}, each followed by success,"
+        if recovered
+        else "No error events"
+    )
     summary = (
-        f"No error events and no reconnect storm in {counted(timeline.event_count, 'event')}: connected "
+        f"{errors} and no reconnect storm in {counted(timeline.event_count, 'event')}: connected "
         f"{format_duration(timeline.connected_time)} over {connections}, {published}, received "
         f"{counted(received, 'publisher') if received else 'no publisher'}."
     )
+    title: Phrase = ("No problems recorded",)
+    headline: Phrase = ("no problems recorded",)
+    if recovered:
+        first = recovered[0]
+        title = (f"No open problem: {counted(len(recovered), 'failure')} then worked again",)
+        words = first.status.words if first.status else ()
+        headline = ("no open problem: ", *first.short, *((", ", *words) if words else ()))
     return Finding(
         rule="no_problems",
         severity=Severity.OK,
-        score=0,
-        title=("No problems recorded",),
+        # Above a recovered one-off (ONE_OFF_SCORE): the answer is "nothing is wrong now".
+        score=20 if recovered else 0,
+        title=title,
+        headline=headline,
         meaning=(summary,),
         causes=(),
         next_steps=_texts(
             (
-                "No error events is not proof of health: network problems and token-signature failures "
-                "on the client are never recorded as IVS events.",
-                "If the user still reports a problem, check the client's logs and network.",
+                "Nothing to fix here. If the user still reports a problem, check the client's logs and "
+                "network: network problems and token-signature failures on the client are never recorded "
+                "as IVS events, so no error events is not proof of health.",
             )
         ),
         doc=NETWORK_REQUIREMENTS_DOC,
