@@ -146,6 +146,29 @@ def reconnect_storm(timeline: Timeline, patterns: Patterns) -> Finding | None:
             headline=(f"{drops}, no error events (client network)",),
             status=status,
         )
+    if all(storm.mostly_unexplained for storm in storms):
+        failed = sum(s.failed_cycles for s in storms)
+        errors = sum(s.errors for s in storms)
+        return Finding(
+            rule="storm_with_errors",
+            severity=Severity.PROBLEM,
+            score=90,
+            title=title,
+            meaning=(
+                "The connection kept dropping and coming back. IVS recorded "
+                f"{counted(errors, 'error event')} during it, but only {failed:,} of the {cycles:,} drops "
+                "came after a join or publish failure, so they do not explain it: the cause is most likely "
+                "the client's network.",
+            ),
+            causes=causes,
+            next_steps=steps,
+            evidence=tuple(evidence),
+            doc=NETWORK_REQUIREMENTS_DOC,
+            order=biggest.first_index,
+            count=cycles,
+            headline=(f"{drops} (client network; the errors in it are incidental)",),
+            status=status,
+        )
     return Finding(
         rule="storm_with_errors",
         severity=Severity.WARNING,

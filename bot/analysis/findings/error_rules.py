@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import timedelta
 
 from bot.analysis.catalogue import SERVICE_QUOTAS_DOC, ErrorCodeInfo, describe_error_code
 from bot.analysis.durations import format_duration
@@ -20,6 +21,12 @@ from bot.analysis.phrases import Phrase, Quoted, marked, times
 from bot.analysis.recovery import Status, after_join_failure, after_publish_failure, after_subscribe_failure
 from bot.analysis.timeline_model import ErrorGroup, RemoteFailure, Storm, StormCause, Timeline
 from bot.ivs.query import ParticipantQuery
+
+# Failures closer together than this on average are one retry loop; further apart, separate attempts.
+RETRY_LOOP_GAP = timedelta(minutes=5)
+# A failed subscription costs one remote publisher's media; a failed join or publish costs the participant
+# its whole part in the session. When ranking, subscribe errors weigh less.
+SUBSCRIBE_WEIGHT = 15
 
 _ACTIONS = {"JOIN_ERROR": "Joining", "PUBLISH_ERROR": "Publishing", "SUBSCRIBE_ERROR": "Subscribing"}
 _NEEDED_CAPABILITY = {"PUBLISH_ERROR": "PUBLISH", "SUBSCRIBE_ERROR": "SUBSCRIBE"}
@@ -49,7 +56,10 @@ def _group_evidence(group: ErrorGroup, retry_note: bool = True) -> Phrase:
         *occurrences(group.count, group.first, group.last),
         ".",
     )
-    if retry_note and group.count >= 3:
+    targets = len(group.remotes) + group.remotes_not_detailed
+    if targets > 1:
+        evidence += (f" Against {targets:,} different publishers: separate incidents, not one retry loop.",)
+    elif retry_note and group.count >= 3 and group.last - group.first <= RETRY_LOOP_GAP * (group.count - 1):
         evidence += (" The same failure kept repeating: the client retries without changing anything.",)
     return evidence
 
@@ -58,7 +68,7 @@ def _base_error_finding(group: ErrorGroup, info: ErrorCodeInfo, rule_suffix: str
     return Finding(
         rule=f"error:{group.event_name}:{group.code}{rule_suffix}",
         severity=Severity.PROBLEM,
-        score=info.score,
+        score=info.score - (SUBSCRIBE_WEIGHT if group.event_name == "SUBSCRIBE_ERROR" else 0),
         title=_group_title(group, info),
         headline=_group_headline(group, info),
         meaning=marked(info.meaning),
@@ -345,7 +355,34 @@ def with_storm_evidence(finding: Finding, group: ErrorGroup, storms: tuple[Storm
 def error_group_finding(group: ErrorGroup, timeline: Timeline, query: ParticipantQuery) -> Finding:
     """Explain one group of identical errors, using the correlation rule for its code when there is one."""
     finding = with_storm_evidence(_explain_group(group, timeline, query), group, timeline.storms)
-    return with_status(finding, group_status(group, timeline))
+    return _inside_a_storm(with_status(finding, group_status(group, timeline)), group, timeline.storms)
+
+
+# The most an error that only came during a network storm may score: below the storm (90).
+INCIDENTAL_SCORE = 45
+
+
+def _inside_a_storm(finding: Finding, group: ErrorGroup, storms: tuple[Storm, ...]) -> Finding:
+    """Failures that all came during a storm they do not explain are a side effect of the drops."""
+    storm = next(
+        (s for s in storms if not s.explained_by_errors and s.start <= group.first and group.last <= s.end),
+        None,
+    )
+    if storm is None or finding.severity not in (Severity.PROBLEM, Severity.WARNING):
+        return finding
+    note: Phrase = (
+        "Every one of these came during the reconnect storm between ",
+        storm.start,
+        " and ",
+        storm.end,
+        ": most likely a side effect of the drops, not their cause.",
+    )
+    return replace(
+        finding,
+        severity=Severity.WARNING,
+        score=min(finding.score, INCIDENTAL_SCORE),
+        evidence=(*finding.evidence, note),
+    )
 
 
 def group_status(group: ErrorGroup, timeline: Timeline) -> Status | None:
