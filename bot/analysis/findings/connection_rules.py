@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from bot.analysis.catalogue import NETWORK_REQUIREMENTS_DOC, describe_error_code
+from bot.analysis.client_advice import advice_for
+from bot.analysis.client_kind import ClientKind, client_kind, is_mobile
 from bot.analysis.durations import format_duration
 from bot.analysis.findings.error_rules import _group_evidence
 from bot.analysis.findings.model import MAX_NAMED, Finding, Severity, _texts, _times
@@ -13,7 +15,9 @@ from bot.analysis.timeline_model import Storm, Timeline
 from bot.ivs.history import ParticipantDetails
 
 
-def never_got_in(timeline: Timeline, patterns: Patterns) -> Finding | None:
+def never_got_in(
+    timeline: Timeline, patterns: Patterns, client: ClientKind = ClientKind.UNKNOWN
+) -> Finding | None:
     """JOIN_ERRORs with no later JOINED: the participant never got in (or never got back in)."""
     if not patterns.never_got_in:
         return None
@@ -31,7 +35,7 @@ def never_got_in(timeline: Timeline, patterns: Patterns) -> Finding | None:
         # turned away; the participant itself never had to get back in. The error's own finding says so.
         return None
     main = max(joins, key=lambda g: (g.count, g.last_index))
-    info = describe_error_code(main.code) if main.code is not None else None
+    info = advice_for(describe_error_code(main.code), client) if main.code is not None else None
     attempts = sum(g.count for g in joins)
     tried = counted(attempts, "join attempt")
     code_count: Phrase = (" (", Quoted(main.code), _times(main.count), ")") if main.code else ()
@@ -76,7 +80,68 @@ def _storm_line(storm: Storm) -> Phrase:
     )
 
 
-def reconnect_storm(timeline: Timeline, patterns: Patterns) -> Finding | None:
+def _storm_advice(
+    timeline: Timeline, participant: ParticipantDetails | None
+) -> tuple[tuple[Phrase, ...], tuple[Phrase, ...]]:
+    """Likely causes and next steps of a storm, for this kind of client (encoder, mobile app, browser)."""
+    client = client_kind(participant)
+    same_token = "Two clients joining with the same token: each join disconnects the other without an error."
+    if client is ClientKind.RTMP_ENCODER:
+        return _texts(
+            (
+                "An unstable uplink from the encoder (Wi-Fi, a congested or metered link). RTMPS runs over "
+                "TCP 443, so a firewall is unlikely once it has connected.",
+                "Two encoders pushing with the same stream key: each connection replaces the other.",
+                "The encoder reconnecting by itself after a refused publish (look for errors before drops).",
+            )
+        ), _texts(
+            (
+                "Check the encoder's log for its disconnect reasons, and its upload bandwidth (keep the "
+                "bitrate under about 75% of the uplink).",
+                "Make sure only one encoder uses this stream key.",
+            )
+        )
+    if is_mobile(participant):
+        return _texts(
+            (
+                "A mobile network handover (Wi-Fi to cellular and back, or a weak signal while moving): each "
+                "switch drops the connection and the client rejoins.",
+                same_token,
+                "The app leaving and rejoining when it goes to the background or the screen locks.",
+            )
+        ), _texts(
+            (
+                "Ask whether the user was moving or switching networks; retry on stable Wi-Fi.",
+                "Check that each token is used by one device only.",
+                "Read the app's IVS SDK logs for the disconnect reasons during the storm.",
+            )
+        )
+    tried_publishing = "PUBLISH_ERROR" in timeline.counts
+    published = bool(timeline.publishes) or tried_publishing
+    udp = (
+        "media uses UDP 443 and 3478, and publishing has no TCP fallback"
+        if published
+        else "media uses UDP 443 and 3478"
+    )
+    return _texts(
+        (
+            "An unstable client network (Wi-Fi, mobile handover, VPN or proxy), or a firewall that blocks "
+            f"UDP: {udp}.",
+            same_token,
+            "App code that leaves and rejoins in a loop (for example on every re-render or retry).",
+        )
+    ), _texts(
+        (
+            "Run the IVS network test (linked from the network requirements page) on the client's network.",
+            "Check that each token is used by one client only.",
+            "Read the client SDK's logs for connection errors during the storm.",
+        )
+    )
+
+
+def reconnect_storm(
+    timeline: Timeline, patterns: Patterns, participant: ParticipantDetails | None = None
+) -> Finding | None:
     """Quick join/leave cycles; with no error events it points at the client's network.
 
     A storm whose every cycle (but at most one) held a join or publish failure is the client retrying
@@ -104,28 +169,7 @@ def reconnect_storm(timeline: Timeline, patterns: Patterns) -> Finding | None:
     status = after_storm(timeline, storms[-1])
     lasted = format_duration(biggest.end - biggest.start)
     drops = f"reconnect storm: {counted(biggest.cycles, 'drop')} in {lasted}"
-    tried_publishing = "PUBLISH_ERROR" in timeline.counts
-    published = bool(timeline.publishes) or tried_publishing
-    udp = (
-        "media uses UDP 443 and 3478, and publishing has no TCP fallback"
-        if published
-        else "media uses UDP 443 and 3478"
-    )
-    causes = _texts(
-        (
-            "An unstable client network (Wi-Fi, mobile handover, VPN or proxy), or a firewall that blocks "
-            f"UDP: {udp}.",
-            "Two clients joining with the same token: each join disconnects the other without an error.",
-            "App code that leaves and rejoins in a loop (for example on every re-render or retry).",
-        )
-    )
-    steps = _texts(
-        (
-            "Run the IVS network test (linked from the network requirements page) on the client's network.",
-            "Check that each token is used by one client only.",
-            "Read the client SDK's logs for connection errors during the storm.",
-        )
-    )
+    causes, steps = _storm_advice(timeline, participant)
     if quiet:
         return Finding(
             rule="storm_without_errors",
@@ -133,9 +177,17 @@ def reconnect_storm(timeline: Timeline, patterns: Patterns) -> Finding | None:
             score=90,
             title=(*title, ", with no error events"),
             meaning=(
-                "The connection kept dropping and coming back, and IVS recorded no error for it. Network "
-                "failures and token-signature failures on the client never appear as IVS events, so the "
-                "cause is most likely the client's network.",
+                (
+                    "The encoder kept dropping and reconnecting, and IVS recorded no error for it. Network "
+                    "failures between the encoder and IVS never appear as IVS events, so the cause is most "
+                    "likely the encoder's uplink."
+                )
+                if client_kind(participant) is ClientKind.RTMP_ENCODER
+                else (
+                    "The connection kept dropping and coming back, and IVS recorded no error for it. "
+                    "Network failures and token-signature failures on the client never appear as IVS "
+                    "events, so the cause is most likely the client's network."
+                ),
             ),
             causes=causes,
             next_steps=steps,

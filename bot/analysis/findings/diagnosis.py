@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from heapq import nsmallest
 
 from bot.analysis.catalogue import describe_error_code
+from bot.analysis.client_kind import client_kind
 from bot.analysis.findings.connection_rules import (
     connected_without_events,
     joined_but_idle,
@@ -54,7 +55,8 @@ def diagnose(
         connected = connected_without_events(participant)
         return (connected or no_events(),)
     findings: list[Finding] = []
-    got_in = never_got_in(timeline, patterns)
+    client = client_kind(participant)
+    got_in = never_got_in(timeline, patterns, client)
     explained: set[tuple[str, str | None]] = set()
     if got_in is not None:
         cutoff = timeline.last_join_index if timeline.last_join_index is not None else -1
@@ -72,11 +74,14 @@ def diagnose(
         groups = kept
     elif timeline.more_error_groups:
         findings.append(more_error_groups([], timeline.more_error_groups))
-    findings.extend(error_group_finding(group, timeline, query) for group in groups)
-    for rule in (no_join_recorded, joined_but_idle, still_connected, reconnect_storm):
+    findings.extend(error_group_finding(group, timeline, query, client) for group in groups)
+    for rule in (no_join_recorded, joined_but_idle, still_connected):
         finding = rule(timeline, patterns)
         if finding is not None:
             findings.append(finding)
+    storm = reconnect_storm(timeline, patterns, participant)
+    if storm is not None:
+        findings.append(storm)
     unknown = unknown_names(patterns)
     if unknown is not None:
         findings.append(unknown)

@@ -7,6 +7,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.analysis.catalogue import SERVICE_QUOTAS_DOC, ErrorCodeInfo, describe_error_code
+from bot.analysis.client_advice import advice_for
+from bot.analysis.client_kind import ClientKind
 from bot.analysis.durations import format_duration
 from bot.analysis.findings.model import (
     MAX_NAMED,
@@ -352,9 +354,15 @@ def with_storm_evidence(finding: Finding, group: ErrorGroup, storms: tuple[Storm
     return replace(finding, evidence=(*evidence, *lines))
 
 
-def error_group_finding(group: ErrorGroup, timeline: Timeline, query: ParticipantQuery) -> Finding:
-    """Explain one group of identical errors, using the correlation rule for its code when there is one."""
-    finding = with_storm_evidence(_explain_group(group, timeline, query), group, timeline.storms)
+def error_group_finding(
+    group: ErrorGroup, timeline: Timeline, query: ParticipantQuery, client: ClientKind = ClientKind.UNKNOWN
+) -> Finding:
+    """Explain one group of identical errors, using the correlation rule for its code when there is one.
+
+    Args:
+        client: what kind of client this is (its advice differs: an encoder's settings, or the IVS SDK).
+    """
+    finding = with_storm_evidence(_explain_group(group, timeline, query, client), group, timeline.storms)
     return _inside_a_storm(with_status(finding, group_status(group, timeline)), group, timeline.storms)
 
 
@@ -415,7 +423,9 @@ def with_status(finding: Finding, status: Status | None) -> Finding:
     return replace(finding, status=status, severity=Severity.WARNING, score=score, next_steps=steps)
 
 
-def _explain_group(group: ErrorGroup, timeline: Timeline, query: ParticipantQuery) -> Finding:
+def _explain_group(
+    group: ErrorGroup, timeline: Timeline, query: ParticipantQuery, client: ClientKind
+) -> Finding:
     if group.code is None:
         return Finding(
             rule=f"error:{group.event_name}:none",
@@ -429,7 +439,7 @@ def _explain_group(group: ErrorGroup, timeline: Timeline, query: ParticipantQuer
             order=group.first_index,
             count=group.count,
         )
-    info = describe_error_code(group.code)
+    info = advice_for(describe_error_code(group.code), client)
     if group.code == "PUBLISHER_NOT_FOUND":
         return publisher_not_found(group, info, query)
     if group.code == "STREAM_DURATION_EXCEEDED":
