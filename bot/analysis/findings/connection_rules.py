@@ -147,7 +147,11 @@ def reconnect_storm(
     A storm whose every cycle (but at most one) held a join or publish failure is the client retrying
     that failure: the failure's own finding says so, and the storm gets no finding of its own.
     """
-    storms = tuple(storm for storm in patterns.storms if not storm.explained_by_errors)
+    storms = tuple(
+        storm
+        for storm in patterns.storms
+        if not storm.explained_by_errors and not storm.same_second_rejoins  # see one_token_two_devices
+    )
     if not storms:
         return None
     biggest = max(storms, key=lambda s: s.cycles)

@@ -18,6 +18,13 @@ from bot.analysis.findings.connection_rules import (
 from bot.analysis.findings.error_rules import error_group_finding, with_storm_evidence
 from bot.analysis.findings.history_rules import healthy, more_error_groups, no_events, unknown_names
 from bot.analysis.findings.model import Finding, Severity
+from bot.analysis.findings.situation_rules import (
+    flapping_publisher,
+    left_at_token_expiry,
+    one_token_two_devices,
+    replication_stopped_early,
+    stage_was_full,
+)
 from bot.analysis.patterns import Patterns
 from bot.analysis.timeline_model import ErrorGroup, Timeline
 from bot.ivs.history import ParticipantDetails
@@ -82,6 +89,15 @@ def diagnose(
     storm = reconnect_storm(timeline, patterns, participant)
     if storm is not None:
         findings.append(storm)
+    for situation in (
+        one_token_two_devices(timeline, patterns),
+        left_at_token_expiry(timeline),
+        replication_stopped_early(timeline),
+        flapping_publisher(timeline, query),
+        stage_was_full(timeline),
+    ):
+        if situation is not None:
+            findings.append(situation)
     unknown = unknown_names(patterns)
     if unknown is not None:
         findings.append(unknown)
