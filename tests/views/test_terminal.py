@@ -31,7 +31,7 @@ def test_the_terminal_report_has_the_diagnosis_errors_chart_and_timeline() -> No
     assert "Publishing failed: the stage already had its 12 publishers (QUOTA_EXCEEDED)" in text
     assert "Docs: https://docs.aws.amazon.com/ivs/latest/RealTimeUserGuide/service-quotas.html" in text
     assert "Errors by code (1 error event)" in text
-    assert "Session at a glance" in text and "connected       |" in text
+    assert "Session at a glance" in text and "connected        |" in text
     assert "Timeline (UTC): 15 events in total, summarised in 4 lines" in text
     assert "2026-03-12 14:10:00 → 14:12:45  joined and left 6 times (12 events, no errors)" in text
 
