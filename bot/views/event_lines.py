@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from heapq import nlargest
 
 from bot.analysis.catalogue import describe_error_code, describe_event_name
-from bot.analysis.compact_timeline import EntryKind, TimelineEntry
+from bot.analysis.compact_timeline import CompactTimeline, EntryKind, TimelineEntry
 from bot.analysis.phrases import Phrase, Quoted, counted
 from bot.analysis.timeline import ErrorGroup, Timeline
 
@@ -31,6 +32,8 @@ def entry_what(entry: TimelineEntry) -> Phrase:
             f"joined and left {entry.repeats:,} times ({entry.events:,} events, {errors}): {kind}",
         )
         return (*storm, "; ", *entry.detail) if entry.detail else storm
+    if entry.kind is EntryKind.DEPARTURE:
+        return (Quoted(entry.name), " ", *entry.detail) if entry.detail else (Quoted(entry.name),)
     what: Phrase = (Quoted(entry.name),)
     if entry.code is not None:
         what += (" ", Quoted(entry.code))
@@ -45,6 +48,34 @@ def entry_what(entry: TimelineEntry) -> Phrase:
     if entry.repeats > 1:
         what += (f" ×{entry.repeats:,}",)
     return what
+
+
+def timeline_ranks(compact: CompactTimeline) -> list[int]:
+    """How much each line of ``compact.entries`` matters (lower first): the anomalies, the first and last
+    lines, then the lines nearest to them. A renderer short of room keeps the lowest ranks."""
+    anomalies = set(compact.anomalies)
+    ranks = [2 + 2 * position for position in range(len(compact.head))]
+    if ranks:
+        ranks[0] = 1
+    for excerpt in compact.excerpts:
+        at = next(
+            (n for n, e in enumerate(excerpt) if any(e.first_index <= a <= e.last_index for a in anomalies)),
+            0,
+        )
+        ranks += [0 if n == at else 2 + 2 * abs(n - at) for n in range(len(excerpt))]
+    tail = [3 + 2 * position for position in range(len(compact.tail))][::-1]
+    if tail:
+        tail[-1] = 1
+    return ranks + tail
+
+
+def gaps_before(entries: Sequence[TimelineEntry]) -> list[int]:
+    """Events left out before each line (between it and the line shown before it)."""
+    gaps, after = [], 0
+    for entry in entries:
+        gaps.append(max(0, entry.first_index - after))
+        after = entry.last_index + 1
+    return gaps
 
 
 def timeline_heading(total_events: int, covered: int, lines: int) -> str:

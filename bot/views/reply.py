@@ -38,8 +38,10 @@ from bot.views.event_lines import (
     code_line,
     entry_what,
     entry_when,
+    gaps_before,
     summarize_codes,
     timeline_heading,
+    timeline_ranks,
 )
 from bot.views.mrkdwn import clip, code, date_token, escape
 from bot.views.participant_context import (
@@ -252,39 +254,50 @@ def timeline_text(analysis: Analysis, limit: int = SECTION_LIMIT) -> str:
 
 
 def _timeline_text(analysis: Analysis, limit: int, when: Callable[[datetime], str]) -> tuple[str, int, bool]:
-    """The section, how many lines it shows, and whether that is every line of the compact timeline."""
+    """The section, how many lines it shows, and whether that is every line of the compact timeline.
+
+    Lines are kept by rank (the anomalies, the first and last lines, then their neighbours) and shown in
+    order; "⋯ N events" stands wherever events are left out between two lines shown.
+    """
     compact = analysis.compact
-    head = [_entry_line(entry, when) for entry in compact.head]
-    tail = [_entry_line(entry, when) for entry in compact.tail]
-    gap_reserve = 250
-    room = limit - gap_reserve
-    shown_head, shown_tail, size = 0, 0, 0
-    while shown_head < len(head) or shown_tail < len(tail):
-        take_head = (shown_head <= shown_tail and shown_head < len(head)) or shown_tail >= len(tail)
-        line = head[shown_head] if take_head else tail[len(tail) - 1 - shown_tail]
-        if size + len(line) + 1 > room:
-            break
-        size += len(line) + 1
-        if take_head:
-            shown_head += 1
-        else:
-            shown_tail += 1
-    entries = compact.head[:shown_head] + compact.tail[len(tail) - shown_tail :]
-    covered = sum(entry.events for entry in entries)
+    entries = compact.entries
+    lines = [_entry_line(entry, when) for entry in entries]
+    ranks = timeline_ranks(compact)
+    room = limit - 250  # the title, and the notes on what is left out
+    chosen: list[int] = []
+    size = 0
+    for n in sorted(range(len(entries)), key=lambda n: (ranks[n], n)):
+        if size + len(lines[n]) + 40 > room:
+            continue
+        chosen.append(n)
+        size += len(lines[n]) + 40  # each line may bring a "⋯ N events" note before it
+    chosen.sort()
+    shown = [entries[n] for n in chosen]
+    covered = sum(entry.events for entry in shown)
     utc = " (UTC)" if when is _utc else ""
-    title = f"*Timeline*{utc}: {timeline_heading(compact.total_events, covered, len(entries))}"
-    if any(entry.events > 1 for entry in entries):
+    title = f"*Timeline*{utc}: {timeline_heading(compact.total_events, covered, len(shown))}"
+    if any(entry.events > 1 for entry in shown):
         title += " (repeats and reconnect storms collapsed)"
-    lines = [title, *head[:shown_head]]
-    omitted = compact.total_events - covered
-    if omitted:
-        lines.append(
-            f"⋯ {counted(omitted, 'event')} not listed here: their errors are counted above, and the full "
+    out = [title]
+    noted = False
+    for n, gap in zip(chosen, gaps_before(shown), strict=True):
+        if gap:
+            out.append(_omitted(gap, first=not noted))
+            noted = True
+        out.append(lines[n])
+    after = compact.total_events - (shown[-1].last_index + 1 if shown else 0)
+    if after:
+        out.append(_omitted(after, first=not noted))
+    return clip("\n".join(out), limit), len(shown), len(shown) == len(entries)
+
+
+def _omitted(events: int, *, first: bool) -> str:
+    if first:
+        return (
+            f"⋯ {counted(events, 'event')} not listed here: their errors are counted above, and the full "
             "JSON has every event."
         )
-    lines += tail[len(tail) - shown_tail :]
-    complete = shown_head + shown_tail == len(head) + len(tail)
-    return clip("\n".join(lines), limit), len(entries), complete
+    return f"⋯ {counted(events, 'event')} not listed"
 
 
 def _footer(analysis: Analysis) -> ContextBlock:

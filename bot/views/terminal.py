@@ -11,7 +11,7 @@ from operator import itemgetter
 from bot.analysis import Analysis, Finding
 from bot.analysis.compact_timeline import EntryKind, TimelineEntry
 from bot.analysis.phrases import Phrase, PhrasePart, Quoted, counted
-from bot.views.event_lines import code_line, entry_what, summarize_codes, timeline_heading
+from bot.views.event_lines import code_line, entry_what, gaps_before, summarize_codes, timeline_heading
 from bot.views.participant_context import answer_phrase, participant_context, totals_phrase
 from bot.views.phrase_text import to_headline, to_plain
 from bot.views.session_chart import render_session_chart
@@ -131,10 +131,9 @@ def render_terminal(analysis: Analysis) -> str:
     covered = sum(entry.events for entry in compact.entries)
     heading = timeline_heading(compact.total_events, covered, len(compact.entries))
     out += ["", f"Timeline (UTC): {heading}"]
-    for entry in compact.head:
-        out += _entry(entry)
-    if compact.omitted_events:
-        out.append(f"  ... {counted(compact.omitted_events, 'event')} not listed (see the full JSON)")
-    for entry in compact.tail:
+    entries = compact.entries
+    for entry, gap in zip(entries, gaps_before(entries), strict=True):
+        if gap:
+            out.append(f"  ... {counted(gap, 'event')} not listed (see the full JSON)")
         out += _entry(entry)
     return "\n".join(out)

@@ -328,3 +328,26 @@ def test_a_timeline_too_long_for_date_tokens_falls_back_to_plain_utc_times() -> 
     assert short.startswith("*Timeline* (UTC): 14 events in total") and "<!date^" not in short
     assert "• 2026-03-12 14:00:00  `JOINED`" in short and "• 2026-03-12 14:30:00  `LEFT`" in short
     assert timeline_text(analysis).startswith("*Timeline*: ")  # with room, times are date tokens
+
+
+def test_the_timeline_shows_the_failure_in_the_middle_of_a_long_history_between_omission_notes() -> None:
+    events = [joined(0), publish_started(0)]
+    for n in range(60):
+        events += [
+            subscribe_started(1 + n / 2, f"Pub{n:02d}aBcDeFgH"),
+            subscribe_stopped(1.2 + n / 2, f"Pub{n:02d}aBcDeFgH"),
+        ]
+    events.append(error("PUBLISH_ERROR", 31.1, "INVALID_VIDEO_CODEC"))
+    for n in range(60):
+        events += [
+            subscribe_started(32 + n / 2, f"Puc{n:02d}aBcDeFgH"),
+            subscribe_stopped(32.2 + n / 2, f"Puc{n:02d}aBcDeFgH"),
+        ]
+    events += [publish_stopped(70), left(70)]
+    text = timeline_text(analyze(history(events), now=NOW))
+    lines = text.splitlines()
+
+    (failure,) = [n for n, line in enumerate(lines) if "`INVALID_VIDEO_CODEC`" in line]
+    assert any(line.startswith("⋯ ") for line in lines[:failure])
+    assert any(line.startswith("⋯ ") for line in lines[failure:])
+    assert "`LEFT`" in lines[-1]
