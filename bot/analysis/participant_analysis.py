@@ -24,7 +24,8 @@ class Analysis:
         history: the fetched data (events, participant details, session).
         now: the moment the analysis was made (open spans run until it while the session is live).
         timeline: spans, totals, counts and error groups.
-        compact: the first and last lines of the history, with storms and repeats collapsed.
+        compact: the first and last lines of the history and lines around the top findings, with storms,
+            departures and repeats collapsed.
         patterns: storms, never joined, idle, still connected, repeated failures, unknown names.
         findings: ranked, most likely root cause first; never empty.
     """
@@ -81,11 +82,16 @@ def analyze(history: ParticipantHistory, *, now: datetime) -> Analysis:
     """
     timeline = build_timeline(history, now)
     patterns = detect_patterns(timeline, _KNOWN_NAMES)
+    findings = diagnose(timeline, patterns, history.query, history.participant)
+    # The timeline shows a few lines around what the top findings are about, wherever it happened.
+    anomalies = [f.order for f in findings[:3] if f.severity in (Severity.PROBLEM, Severity.WARNING)]
     return Analysis(
         history=history,
         now=now,
         timeline=timeline,
-        compact=compact_timeline(history.events, timeline.storms, fallback_time=history.fetched_at),
+        compact=compact_timeline(
+            history.events, timeline.storms, fallback_time=history.fetched_at, around=anomalies
+        ),
         patterns=patterns,
-        findings=diagnose(timeline, patterns, history.query),
+        findings=findings,
     )

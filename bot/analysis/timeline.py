@@ -14,8 +14,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.analysis.span_log import ZERO, Span, SpanEnd, SpanLog, SubscriptionLog
-from bot.analysis.timeline_model import ErrorGroup, RemoteFailure, Storm, StormCause, Timeline, TokenExchange
+from bot.analysis.timeline_model import (
+    ErrorGroup,
+    PublisherFlaps,
+    RemoteFailure,
+    Replication,
+    Storm,
+    StormCause,
+    Timeline,
+    TokenExchange,
+)
 from bot.analysis.timeline_tallies import (
+    MAX_ERROR_GROUPS,
     MAX_REMOTES_PER_GROUP,
     STORM_MAX_CYCLE,
     STORM_MAX_GAP,
@@ -26,6 +36,7 @@ from bot.analysis.timeline_tallies import (
 from bot.domain.history import Event, ParticipantHistory
 
 __all__ = [
+    "MAX_ERROR_GROUPS",
     "MAX_REMOTES_PER_GROUP",
     "STORM_MAX_CYCLE",
     "STORM_MAX_GAP",
@@ -45,6 +56,11 @@ __all__ = [
 
 # Token exchanges kept for display: enough for any report, bounded for hostile histories.
 MAX_TOKEN_EXCHANGES_KEPT = 20
+# IVS Real-Time service quotas: 12 publishers per stage, not adjustable.
+STAGE_PUBLISHER_LIMIT = 12
+# A publisher lost and received again this often (each time within STORM_MAX_GAP) is flapping.
+FLAP_MIN = 3
+MAX_FLAPPING_KEPT = 3
 
 ERROR_EVENT_NAMES = frozenset({"JOIN_ERROR", "PUBLISH_ERROR", "SUBSCRIBE_ERROR"})
 # Failures that can end a connection, so a run of them can explain a reconnect storm (inferred, not
@@ -98,6 +114,7 @@ def read_token_exchange(event: Event, time: datetime, index: int) -> TokenExchan
         previous_user_id=None if previous_user is None else str(previous_user),
         new_user_id=None if new_user is None else str(new_user),
         attributes_changed=previous_map.get("attributes") != new_map.get("attributes"),
+        new_expiration=expiry if isinstance(expiry := new_map.get("expirationTime"), datetime) else None,
     )
 
 
@@ -109,6 +126,7 @@ class _TimelinePass:
     """
 
     __slots__ = (
+        "ceiling_at",
         "conn_failures",
         "conn_start",
         "conn_start_index",
@@ -120,6 +138,7 @@ class _TimelinePass:
         "exchange_count",
         "exchanges",
         "failed_publishes",
+        "flaps",
         "groups",
         "join_times",
         "last_exchange",
@@ -128,6 +147,9 @@ class _TimelinePass:
         "last_join_index",
         "last_subscription",
         "last_time",
+        "more_groups",
+        "most_at_once",
+        "pub_error_times",
         "pub_failed",
         "pub_restarted_at",
         "pub_start",
@@ -137,6 +159,9 @@ class _TimelinePass:
         "receiving",
         "receiving_at_end",
         "rejoined_at",
+        "replication_destination",
+        "replication_started",
+        "replication_stopped",
         "storms",
         "sub_open",
         "sub_restarted_at",
@@ -153,6 +178,8 @@ class _TimelinePass:
         self.last_subscription: dict[str, int] = {}
         self.sub_open: dict[str, datetime] = {}
         self.groups: dict[tuple[str, str | None], _GroupBuilder] = {}
+        # Error groups beyond MAX_ERROR_GROUPS: counted only (a hostile history can hold 100,000 codes).
+        self.more_groups: dict[tuple[str, str | None], int] = {}
         self.error_times: list[datetime] = []
         self.error_indices: list[int] = []
         self.join_times: list[datetime] = []
@@ -165,6 +192,7 @@ class _TimelinePass:
         # A PUBLISH_ERROR came during the open publish span; failed_publishes counts such spans.
         self.pub_failed = False
         self.failed_publishes = 0
+        self.pub_error_times: list[datetime] = []
         # Join/publish failures while the current connection is open, per (name, code), for storms.
         self.conn_failures: dict[tuple[str, str | None], int] = {}
         self.sub_union_start: datetime | None = None
@@ -177,6 +205,13 @@ class _TimelinePass:
         self.last_exchange_event: tuple[Event, datetime, int] | None = None
         self.exchange_count = 0
         self.received_time: dict[str, timedelta] = {}
+        # remote -> [returns, first drop, last return, shortest gap] (only for publishers that came back)
+        self.flaps: dict[str, list[Any]] = {}
+        self.most_at_once = 0
+        self.ceiling_at: datetime | None = None
+        self.replication_started: datetime | None = None
+        self.replication_stopped: datetime | None = None
+        self.replication_destination: str | None = None
         self.receiving = SpanLog()
         self.receiving_at_end = 0
         self.last_join_index: int | None = None
@@ -193,6 +228,8 @@ class _TimelinePass:
             "PUBLISH_STARTED": self.publish_started,
             "PUBLISH_STOPPED": self.publish_stopped,
             "TOKEN_EXCHANGED": self.token_exchanged,
+            "REPLICATION_STARTED": self.replication_changed,
+            "REPLICATION_STOPPED": self.replication_changed,
         }
         counts, error_names, on_error = self.counts, ERROR_EVENT_NAMES, self.error
         last_time: datetime | None = None
@@ -224,10 +261,15 @@ class _TimelinePass:
         if name in DROPPING_ERROR_NAMES:
             if self.conn_start is not None:
                 self.conn_failures[key] = self.conn_failures.get(key, 0) + 1
-            if name == "PUBLISH_ERROR" and self.pub_start is not None:
-                self.pub_failed = True
+            if name == "PUBLISH_ERROR":
+                self.pub_error_times.append(time)
+                if self.pub_start is not None:
+                    self.pub_failed = True
         group = self.groups.get(key)
         if group is None:
+            if len(self.groups) >= MAX_ERROR_GROUPS:
+                self.more_groups[key] = self.more_groups.get(key, 0) + 1
+                return
             group = self.groups[key] = _GroupBuilder(name, code, time, index, self.token_in_effect())
         else:
             group.count += 1
@@ -260,6 +302,36 @@ class _TimelinePass:
         if not self.sub_open:
             self.sub_union_start = time
         self.sub_open[remote] = time
+        position = self.last_subscription.get(remote)
+        if position is not None and self.subscriptions.ended_by[position] is SpanEnd.EVENT:
+            self.came_back(remote, self.subscriptions.ends[position], time)
+        at_once = len(self.sub_open)
+        if at_once > self.most_at_once:
+            self.most_at_once = at_once
+            if at_once >= STAGE_PUBLISHER_LIMIT and self.ceiling_at is None:
+                self.ceiling_at = time
+
+    def came_back(self, remote: str, dropped: datetime, time: datetime) -> None:
+        """A publisher stopped (SUBSCRIBE_STOPPED, not LEFT) and is received again: count quick returns."""
+        gap = time - dropped
+        if gap > STORM_MAX_GAP:
+            return
+        tally = self.flaps.get(remote)
+        if tally is None:
+            self.flaps[remote] = [1, dropped, time, gap]
+        else:
+            tally[0] += 1
+            tally[2] = time
+            tally[3] = min(tally[3], gap)
+
+    def replication_changed(self, event: Event, time: datetime, index: int) -> None:
+        if event.get("name") == "REPLICATION_STARTED":
+            self.replication_started = time
+        else:
+            self.replication_stopped = time
+        destination = event.get("destinationStageArn")
+        if destination is not None:
+            self.replication_destination = str(destination)
 
     def subscribe_stopped(self, event: Event, time: datetime, index: int) -> None:
         remote = _remote(event)
@@ -408,18 +480,35 @@ def build_timeline(history: ParticipantHistory, now: datetime) -> Timeline:
         subscribed_time=max(walk.subscribed, ZERO),
         failed_publishes=walk.failed_publishes,
         error_groups=tuple(group.freeze() for group in walk.groups.values()),
+        more_error_groups=walk.more_groups,
         error_count=len(walk.error_times),
         error_times=walk.error_times,
+        publish_error_times=walk.pub_error_times,
         join_times=walk.join_times,
         last_join_index=walk.last_join_index,
         last_join_error_index=walk.last_join_error_index,
         token_exchanges=tuple(walk.exchanges),
         token_exchange_count=walk.exchange_count,
+        last_token_exchange=walk.token_in_effect(),
+        flapping_publishers=_flapping(walk.flaps),
+        most_received_at_once=walk.most_at_once,
+        ceiling_reached_at=walk.ceiling_at,
+        replication=(
+            Replication(walk.replication_started, walk.replication_stopped, walk.replication_destination)
+            if walk.replication_started or walk.replication_stopped
+            else None
+        ),
         storms=tuple(_count_storm_errors(walk.storms.storms, walk.error_indices)),
         history_end=end,
         window_end=window_end,
         live=live,
     )
+
+
+def _flapping(flaps: dict[str, list[Any]]) -> tuple[PublisherFlaps, ...]:
+    """Publishers that came back at least FLAP_MIN times, most returns first (bounded)."""
+    often = [PublisherFlaps(remote, *tally) for remote, tally in flaps.items() if tally[0] >= FLAP_MIN]
+    return tuple(sorted(often, key=lambda f: (-f.returns, f.first_drop))[:MAX_FLAPPING_KEPT])
 
 
 def _count_storm_errors(storms: list[Storm], error_indices: list[int]) -> list[Storm]:

@@ -20,6 +20,7 @@ class TokenExchange:
     previous_user_id: str | None
     new_user_id: str | None
     attributes_changed: bool
+    new_expiration: datetime | None = None
 
     @property
     def dropped(self) -> frozenset[str]:
@@ -66,6 +67,37 @@ class ErrorGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class PublisherFlaps:
+    """A remote publisher this participant kept losing and getting back while it stayed connected.
+
+    Attributes:
+        returns: how often it came back within STORM_MAX_GAP of a SUBSCRIBE_STOPPED.
+        first_drop / last_return: the first such drop and the last return.
+        shortest_gap: the shortest time it was gone.
+    """
+
+    remote_id: str
+    returns: int
+    first_drop: datetime
+    last_return: datetime
+    shortest_gap: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class Replication:
+    """The participant's replication into another stage, as REPLICATION_STARTED/STOPPED events tell it.
+
+    Attributes:
+        started / stopped: the last of each event (None when absent).
+        destination: the last destination stage ARN named.
+    """
+
+    started: datetime | None
+    stopped: datetime | None
+    destination: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class StormCause:
     """One group of join or publish failures that came while connected, during a storm's cycles."""
 
@@ -80,6 +112,7 @@ class Storm:
 
     Attributes:
         errors: error events of any kind between its first and last event.
+        instant_rejoins: rejoins within a second of the previous drop (see INSTANT_REJOIN).
         causes: join or publish failures that came while connected, with how many cycles each came in (a
             failed subscription does not end a connection, so subscribe errors never count here).
         failed_cycles: cycles whose connection saw at least one of those failures.
@@ -93,13 +126,29 @@ class Storm:
     errors: int = 0
     causes: tuple[StormCause, ...] = ()
     failed_cycles: int = 0
+    instant_rejoins: int = 0
+
+    @property
+    def same_second_rejoins(self) -> bool:
+        """True when every drop came within a second of the next join: two clients pushing each other out
+        (one token on two devices), not a network that needs seconds to come back."""
+        return self.cycles > 1 and self.instant_rejoins >= self.cycles - 1
 
     @property
     def explained_by_errors(self) -> bool:
-        """True when a join or publish failure came before the drop in every cycle (one cycle may lack
-        it, e.g. the last one, ended by hand): the client was retrying a failure, not losing its network.
+        """True when a join or publish failure came before the drop in most cycles (all but one, or at
+        least two thirds of them): the client was retrying a failure, not losing its network.
+
+        A real retry loop is rarely perfect (a cycle ended by hand, one that dropped before the failure
+        was recorded), so demanding every cycle would blame the network for an encoder's retries.
         """
-        return self.failed_cycles > 0 and self.failed_cycles >= self.cycles - 1
+        failed, cycles = self.failed_cycles, self.cycles
+        return failed > 0 and (failed >= cycles - 1 or 3 * failed >= 2 * cycles)
+
+    @property
+    def mostly_unexplained(self) -> bool:
+        """True when under half of the cycles saw a join or publish failure: the errors are incidental."""
+        return 2 * self.failed_cycles < self.cycles
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,11 +164,22 @@ class Timeline:
             ``subscribed_time``).
         receiving_at_end: publishers still being received when the history ends.
         failed_publishes: publish spans during which a PUBLISH_ERROR came (the attempt failed).
+        error_groups: the first MAX_ERROR_GROUPS groups of identical errors, in the order first seen.
+        more_error_groups: events per (name, code) of any further groups (counted only).
         error_times: the time of every error event, oldest first (for the chart's error row).
+        publish_error_times: the time of every PUBLISH_ERROR, oldest first (did a later publish work?).
         join_times: the time of every JOINED event.
         history_end: where open spans stop: ``now`` while live, the session end, or the last event.
         window_end: the last event, or ``history_end`` when a span was still open after it.
         live: True when the session is live (or, without session details, the participant is CONNECTED).
+        last_token_exchange: the last TOKEN_EXCHANGED (its new token's expiry says when the client had to
+            rejoin with another).
+        flapping_publishers: publishers received, lost and received again at least FLAP_MIN times, most
+            returns first (at most MAX_FLAPPING_KEPT).
+        most_received_at_once: the most publishers received at the same moment.
+        ceiling_reached_at: when it first received STAGE_PUBLISHER_LIMIT publishers at once (the stage was
+            full: a 13th could not publish).
+        replication: REPLICATION_STARTED/STOPPED events, when there were any.
     """
 
     event_count: int
@@ -137,13 +197,20 @@ class Timeline:
     subscribed_time: timedelta
     failed_publishes: int
     error_groups: tuple[ErrorGroup, ...]
+    more_error_groups: Mapping[tuple[str, str | None], int]
     error_count: int
     error_times: Sequence[datetime]
+    publish_error_times: Sequence[datetime]
     join_times: Sequence[datetime]
     last_join_index: int | None
     last_join_error_index: int | None
     token_exchanges: tuple[TokenExchange, ...]
     token_exchange_count: int
+    last_token_exchange: TokenExchange | None
+    flapping_publishers: tuple[PublisherFlaps, ...]
+    most_received_at_once: int
+    ceiling_reached_at: datetime | None
+    replication: Replication | None
     storms: tuple[Storm, ...]
     history_end: datetime
     window_end: datetime | None

@@ -13,21 +13,38 @@ from bot.analysis.timeline_model import ErrorGroup, RemoteFailure, Storm, StormC
 STORM_MIN_CYCLES = 4
 STORM_MAX_CYCLE = timedelta(minutes=2)
 STORM_MAX_GAP = timedelta(minutes=2)
+# A rejoin this close to the previous drop is instant: no network comes back that fast after a real loss,
+# but a second client with the same token takes the slot at once (IVS times are whole seconds).
+INSTANT_REJOIN = timedelta(seconds=1)
 
 # Error-group detail kept per failing remote publisher: enough for any report, bounded for hostile
 # histories.
 MAX_REMOTES_PER_GROUP = 50
+# Error groups (name and code) kept in detail, first seen first. IVS has 14 codes and 3 error names; only a
+# hostile or corrupt history gets near this, and the rest of its groups are counted, not detailed.
+MAX_ERROR_GROUPS = 500
 
 
 class _StormDetector:
     """Collects runs of quick join/leave cycles as they close, with the failures that came in each cycle."""
 
-    __slots__ = ("_causes", "_cycles", "_end", "_end_index", "_failed", "_start", "_start_index", "storms")
+    __slots__ = (
+        "_causes",
+        "_cycles",
+        "_end",
+        "_end_index",
+        "_failed",
+        "_instant",
+        "_start",
+        "_start_index",
+        "storms",
+    )
 
     def __init__(self) -> None:
         self.storms: list[Storm] = []
         self._cycles = 0
         self._failed = 0
+        self._instant = 0
         # (event name, code) -> cycles it came in
         self._causes: dict[tuple[str, str | None], int] = {}
         self._start: datetime | None = None
@@ -50,6 +67,8 @@ class _StormDetector:
         if self._end is None or start - self._end > STORM_MAX_GAP:
             self.flush()
             self._start, self._start_index = start, start_index
+        elif start - self._end <= INSTANT_REJOIN:
+            self._instant += 1
         self._cycles += 1
         if failures:
             self._failed += 1
@@ -73,9 +92,10 @@ class _StormDetector:
                     self._end_index,
                     causes=causes,
                     failed_cycles=self._failed,
+                    instant_rejoins=self._instant,
                 )
             )
-        self._cycles = self._failed = 0
+        self._cycles = self._failed = self._instant = 0
         if self._causes:
             self._causes = {}
         self._start = self._end = None

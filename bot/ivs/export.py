@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Any
 
@@ -15,9 +16,20 @@ def _json_value(value: object) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
+# A lone UTF-16 surrogate (from a hostile or corrupt field) cannot be encoded as UTF-8, so the upload would
+# fail. JSON can carry it as an escape ("\\ud800"), which every JSON reader turns back into the same value.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escape_surrogate(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
 def history_to_json(history: ParticipantHistory) -> str:
     """``{"events": [...]}`` as ``aws ivs-realtime list-participant-events`` prints it, but with every page
     merged and sorted oldest first, plus the query, participant details and session times as extra keys.
+
+    The text always encodes as UTF-8: a lone surrogate in any field is written as its JSON escape.
     """
     document = {
         "events": [dict(event) for event in history.events],
@@ -32,7 +44,8 @@ def history_to_json(history: ParticipantHistory) -> str:
         "eventCount": len(history.events),
         "fetchedAt": history.fetched_at,
     }
-    return json.dumps(document, indent=2, default=_json_value, ensure_ascii=False)
+    text = json.dumps(document, indent=2, default=_json_value, ensure_ascii=False)
+    return _LONE_SURROGATE.sub(_escape_surrogate, text)
 
 
 def export_filename(history: ParticipantHistory) -> str:

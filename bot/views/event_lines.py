@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from heapq import nlargest
 
 from bot.analysis.catalogue import describe_error_code, describe_event_name
-from bot.analysis.compact_timeline import EntryKind, TimelineEntry
+from bot.analysis.compact_timeline import CompactTimeline, EntryKind, TimelineEntry
 from bot.analysis.phrases import Phrase, Quoted, counted
-from bot.analysis.timeline import ErrorGroup
+from bot.analysis.timeline import ErrorGroup, Timeline
+
+_NEVER = datetime.max.replace(tzinfo=UTC)
 
 
 def entry_when(entry: TimelineEntry) -> Phrase:
@@ -28,6 +32,8 @@ def entry_what(entry: TimelineEntry) -> Phrase:
             f"joined and left {entry.repeats:,} times ({entry.events:,} events, {errors}): {kind}",
         )
         return (*storm, "; ", *entry.detail) if entry.detail else storm
+    if entry.kind is EntryKind.DEPARTURE:
+        return (Quoted(entry.name), " ", *entry.detail) if entry.detail else (Quoted(entry.name),)
     what: Phrase = (Quoted(entry.name),)
     if entry.code is not None:
         what += (" ", Quoted(entry.code))
@@ -44,6 +50,34 @@ def entry_what(entry: TimelineEntry) -> Phrase:
     return what
 
 
+def timeline_ranks(compact: CompactTimeline) -> list[int]:
+    """How much each line of ``compact.entries`` matters (lower first): the anomalies, the first and last
+    lines, then the lines nearest to them. A renderer short of room keeps the lowest ranks."""
+    anomalies = set(compact.anomalies)
+    ranks = [2 + 2 * position for position in range(len(compact.head))]
+    if ranks:
+        ranks[0] = 1
+    for excerpt in compact.excerpts:
+        at = next(
+            (n for n, e in enumerate(excerpt) if any(e.first_index <= a <= e.last_index for a in anomalies)),
+            0,
+        )
+        ranks += [0 if n == at else 2 + 2 * abs(n - at) for n in range(len(excerpt))]
+    tail = [3 + 2 * position for position in range(len(compact.tail))][::-1]
+    if tail:
+        tail[-1] = 1
+    return ranks + tail
+
+
+def gaps_before(entries: Sequence[TimelineEntry]) -> list[int]:
+    """Events left out before each line (between it and the line shown before it)."""
+    gaps, after = [], 0
+    for entry in entries:
+        gaps.append(max(0, entry.first_index - after))
+        after = entry.last_index + 1
+    return gaps
+
+
 def timeline_heading(total_events: int, covered: int, lines: int) -> str:
     """ "6 events in total", "25 events in total, summarised in 1 line", or how many the lines cover."""
     if total_events == 0:
@@ -58,31 +92,88 @@ def timeline_heading(total_events: int, covered: int, lines: int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class CodeSummary:
-    """Every error event with one code, across event names."""
+    """Every error event with one code, across event names.
+
+    ``first`` and ``last`` are None for a code only seen beyond the error groups the timeline details
+    (see MAX_ERROR_GROUPS): it is counted, not timed.
+    """
 
     code: str | None
     count: int
-    first: datetime
-    last: datetime
+    first: datetime | None
+    last: datetime | None
     by_name: tuple[tuple[str, int], ...]
 
 
-def summarize_codes(groups: tuple[ErrorGroup, ...]) -> tuple[CodeSummary, ...]:
-    """Group error groups by code (most frequent first): the "errors, grouped by code" section."""
+@dataclass(frozen=True, slots=True)
+class CodeSummaries:
+    """The "errors by code" list: the most frequent codes, and how many more were left out of it."""
+
+    listed: tuple[CodeSummary, ...]
+    unlisted_codes: int = 0
+    unlisted_events: int = 0
+
+    @property
+    def codes(self) -> int:
+        """Distinct codes in the history."""
+        return len(self.listed) + self.unlisted_codes
+
+
+# More codes than any report shows (a Slack section holds about 150 "`CODE` ×3" items).
+MAX_LISTED_CODES = 300
+
+
+def summarize_codes(timeline: Timeline, limit: int = MAX_LISTED_CODES) -> CodeSummaries:
+    """Group error groups by code, most frequent first: the "errors, grouped by code" section.
+
+    Bounded work for a hostile history: codes beyond the detailed error groups are tallied in one pass and
+    only the ``limit`` most frequent are summarised.
+    """
     by_code: dict[str | None, list[ErrorGroup]] = {}
-    for group in groups:
+    for group in timeline.error_groups:
         by_code.setdefault(group.code, []).append(group)
-    summaries = [
-        CodeSummary(
-            code=code,
-            count=sum(g.count for g in members),
-            first=min(g.first for g in members),
-            last=max(g.last for g in members),
-            by_name=tuple((g.event_name, g.count) for g in sorted(members, key=lambda g: -g.count)),
+    more = timeline.more_error_groups
+    # Counted-only groups: merged into a detailed code's line, or tallied by code (one pass).
+    shared: dict[str | None, dict[str, int]] = {}
+    totals: dict[str | None, int] = {}
+    for key, count in more.items():
+        name, code = key
+        if code in by_code:
+            shared.setdefault(code, {})[name] = count
+        else:
+            totals[code] = totals.get(code, 0) + count
+    summaries = []
+    for code, members in by_code.items():
+        names = {g.event_name: g.count for g in members}
+        for name, count in shared.get(code, {}).items():
+            names[name] = names.get(name, 0) + count
+        summaries.append(
+            CodeSummary(
+                code=code,
+                count=sum(names.values()),
+                first=min(g.first for g in members),
+                last=max(g.last for g in members),
+                by_name=tuple(sorted(names.items(), key=lambda item: -item[1])),
+            )
         )
-        for code, members in by_code.items()
-    ]
-    return tuple(sorted(summaries, key=lambda s: (-s.count, s.first)))
+    top = nlargest(limit, totals, key=totals.__getitem__) if len(totals) > limit else list(totals)
+    if top:
+        top_names: dict[str | None, dict[str, int]] = {code: {} for code in top}
+        for name, code in more:
+            wanted = top_names.get(code)
+            if wanted is not None:
+                wanted[name] = more[name, code]
+        summaries += [
+            CodeSummary(
+                code, totals[code], None, None, tuple(sorted(top_names[code].items(), key=lambda i: -i[1]))
+            )
+            for code in top
+        ]
+    summaries.sort(key=lambda s: (-s.count, s.first is None, s.first or _NEVER))
+    listed = tuple(summaries[:limit])
+    unlisted_codes = len(summaries) - len(listed) + len(totals) - len(top)
+    unlisted_events = timeline.error_count - sum(s.count for s in listed)
+    return CodeSummaries(listed, unlisted_codes, unlisted_events if unlisted_codes else 0)
 
 
 def code_label(summary: CodeSummary) -> Phrase:
@@ -102,11 +193,13 @@ def code_line(summary: CodeSummary) -> Phrase:
     if len(summary.by_name) > 3:
         names += (", …",)
     names += (")",)
-    when: Phrase = (
-        (", at ", summary.first)
-        if summary.count == 1
-        else (", first ", summary.first, ", last ", summary.last)
-    )
+    when: Phrase
+    if summary.first is None or summary.last is None:
+        when = ()
+    elif summary.count == 1:
+        when = (", at ", summary.first)
+    else:
+        when = (", first ", summary.first, ", last ", summary.last)
     return (*code_label(summary), f" ×{summary.count:,}", *names, *when)
 
 

@@ -21,8 +21,25 @@ SEVERITY_EMOJI = {
 }
 
 
+def answer_phrase(analysis: Analysis) -> Phrase:
+    """The answer in a few words: the most likely root cause and whether it is still going on.
+
+    "publishing failed: bitrate above the maximum (`BITRATE_EXCEEDED` ×5), not fixed", "reconnect storm:
+    16 drops in 4 min 05 s, no error events (client network), stable since 18:48", "connected now, no events
+    yet".
+    """
+    findings = analysis.findings
+    top = findings[0]
+    parts = top.short
+    if top.status is not None and top.status.words:
+        parts += (", ", *top.status.words)
+    if top.rule == "still_connected" and any(f.rule == "no_problems" for f in findings):
+        parts += ("; no problems recorded",)
+    return parts
+
+
 def verdict(analysis: Analysis) -> str:
-    """A few words for the header: how bad it is."""
+    """How bad it is, in a few words: "2 problems found", "1 warning", "no problems recorded"."""
     if analysis.event_count == 0:
         return "no events recorded"
     problems = sum(1 for f in analysis.findings if f.severity is Severity.PROBLEM)
@@ -67,16 +84,23 @@ def reason_phrase(message: str) -> Phrase:
 
 @dataclass(frozen=True, slots=True)
 class ParticipantContext:
-    """Who the participant is and where, for the top of a report.
+    """Who the participant is and where, for a compact context line under the answer.
 
     Attributes:
-        facts: label and value pairs, most important first (a renderer short of room keeps the first ones
-            and must still show the rest somewhere).
+        who: the client: user id, state, browser and OS, SDK, protocol, ISP, attributes.
+        where: the session, the events, first join, and recording, replication and redundant ingest when
+            they are on.
         notes: why some details are missing (the failed call and its reason, e.g. the IAM action denied).
     """
 
-    facts: tuple[tuple[str, Phrase], ...]
+    who: tuple[tuple[str, Phrase], ...]
+    where: tuple[tuple[str, Phrase], ...]
     notes: tuple[Phrase, ...]
+
+    @property
+    def facts(self) -> tuple[tuple[str, Phrase], ...]:
+        """Every fact, most important first."""
+        return self.who + self.where
 
 
 def _client_facts(details: Mapping[str, Any]) -> list[tuple[str, Phrase]]:
@@ -92,7 +116,7 @@ def _client_facts(details: Mapping[str, Any]) -> list[tuple[str, Phrase]]:
         if system:
             client += (" on " if browser else "", Quoted(system))
         facts.append(("Client", client))
-    for label, key in (("SDK", "sdkVersion"), ("Protocol", "protocol")):
+    for label, key in (("SDK", "sdkVersion"), ("Protocol", "protocol"), ("ISP", "ispName")):
         value = _text(details, key)
         if value is not None:
             facts.append((label, (Quoted(value),)))
@@ -108,11 +132,9 @@ def _later_facts(details: Mapping[str, Any]) -> list[tuple[str, Phrase]]:
     first_join = details.get("firstJoinTime")
     if isinstance(first_join, datetime):
         facts.append(("First joined", (first_join,)))
-    isp = _text(details, "ispName")
-    if isp is not None:
-        facts.append(("ISP", (Quoted(isp),)))
     recording = _text(details, "recordingState")
-    if recording is not None:
+    # Only what is on is worth a glance: "Recording: DISABLED" on every reply is noise.
+    if recording is not None and recording != "DISABLED":
         where = "/".join(
             v for v in (_text(details, "recordingS3BucketName"), _text(details, "recordingS3Prefix")) if v
         )
@@ -122,9 +144,8 @@ def _later_facts(details: Mapping[str, Any]) -> list[tuple[str, Phrase]]:
     replication = _replication(details)
     if replication:
         facts.append(("Replication", replication))
-    redundant = details.get("redundantIngest")
-    if isinstance(redundant, bool):
-        facts.append(("Redundant ingest", ("on" if redundant else "off",)))
+    if details.get("redundantIngest") is True:
+        facts.append(("Redundant ingest", ("on",)))
     return facts
 
 
@@ -150,22 +171,22 @@ def participant_context(analysis: Analysis) -> ParticipantContext:
     history = analysis.history
     details = analysis.participant
     notes: list[Phrase] = []
-    facts: list[tuple[str, Phrase]] = []
+    who: list[tuple[str, Phrase]] = []
     if details is None:
         if history.participant_error:
-            facts.append(("Participant", ("details not available (see below)",)))
+            who.append(("Participant", ("details not available (see below)",)))
             notes.append(("Participant details are missing: ", *reason_phrase(history.participant_error)))
         else:
-            facts.append(("Participant", ("details not available (", Quoted("GetParticipant"), " failed)")))
+            who.append(("Participant", ("details not available (", Quoted("GetParticipant"), " failed)")))
     else:
-        facts += _client_facts(details)
-    facts.append(("Session", session_phrase(analysis)))
+        who += _client_facts(details)
+    where: list[tuple[str, Phrase]] = [("Session", session_phrase(analysis))]
     if analysis.session is None and history.session_error:
         notes.append(("Session details are missing: ", *reason_phrase(history.session_error)))
-    facts.append(("Events", (f"{analysis.event_count:,} in {counted(history.pages, 'page')}",)))
+    where.append(("Events", (f"{analysis.event_count:,} in {counted(history.pages, 'page')}",)))
     if details is not None:
-        facts += _later_facts(details)
-    return ParticipantContext(tuple(facts), tuple(notes))
+        where += _later_facts(details)
+    return ParticipantContext(tuple(who), tuple(where), tuple(notes))
 
 
 def session_phrase(analysis: Analysis) -> Phrase:
@@ -192,7 +213,10 @@ def totals_phrase(analysis: Analysis) -> Phrase:
     timeline = analysis.timeline
     connections = len(timeline.connections)
     if not connections:
-        failed_joins = sum(g.count for g in timeline.error_groups if g.event_name == "JOIN_ERROR")
+        details = analysis.participant
+        if details is not None and details.get("state") == "CONNECTED":
+            return ("Connected now (GetParticipant says so); no connection recorded in the events yet.",)
+        failed_joins = timeline.counts.get("JOIN_ERROR", 0)
         tried = f" ({counted(failed_joins, 'join attempt')} failed)" if failed_joins else ""
         return (f"Never connected{tried}.",)
     connected = (
@@ -204,7 +228,7 @@ def totals_phrase(analysis: Analysis) -> Phrase:
 def _published(timeline: Timeline) -> str:
     publishes, failed = len(timeline.publishes), timeline.failed_publishes
     if not publishes:
-        errors = sum(g.count for g in timeline.error_groups if g.event_name == "PUBLISH_ERROR")
+        errors = timeline.counts.get("PUBLISH_ERROR", 0)
         return (
             f"never published ({counted(errors, 'publish attempt')} failed)" if errors else "did not publish"
         )

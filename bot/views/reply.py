@@ -30,35 +30,36 @@ from slack_sdk.models.blocks import (
 
 from bot.analysis import Analysis, Finding
 from bot.analysis.compact_timeline import TimelineEntry
-from bot.analysis.phrases import counted
+from bot.analysis.phrases import Phrase, counted
 from bot.slack_ids import UPLOAD_JSON_ACTION
 from bot.views.event_lines import (
-    CodeSummary,
+    CodeSummaries,
     code_brief,
     code_line,
     entry_what,
     entry_when,
+    gaps_before,
     summarize_codes,
     timeline_heading,
+    timeline_ranks,
 )
 from bot.views.mrkdwn import clip, code, date_token, escape
 from bot.views.participant_context import (
     SEVERITY_EMOJI,
     ParticipantContext,
+    answer_phrase,
     participant_context,
     totals_phrase,
-    verdict,
     verdict_emoji,
 )
-from bot.views.phrase_text import to_mrkdwn, to_notification
+from bot.views.phrase_text import short_utc, to_headline, to_mrkdwn, to_notification
 from bot.views.session_chart import render_session_chart
 from bot.views.text_budget import fit_by_priority, fit_lines, share_budget
 
-# Slack: header text ≤ 150, section text ≤ 3000, ≤ 10 fields of ≤ 2000 (we keep them short), button ≤ 75.
+# Slack: header text ≤ 150, section text ≤ 3000, context ≤ 10 elements, button ≤ 75.
 HEADER_LIMIT = 150
 SECTION_LIMIT = 3000
-MAX_FIELDS = 10
-FIELD_LIMIT = 120
+CONTEXT_LINE_LIMIT = 700
 NOTE_LIMIT = 500
 FALLBACK_LIMIT = 400
 # All the text in the blocks (tests/views/slack_limits.py checks 12,000; Slack failed near 13,000).
@@ -93,29 +94,36 @@ def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def header_text(analysis: Analysis) -> str:
+    """The answer's first line: "Kq7RtU2vWx9Z: publishing failed: … (BITRATE_EXCEEDED ×5), not fixed".
+
+    Plain text (a Slack header shows no markup and no date tokens), escaped all the same, times in UTC.
+    """
+    text = f"{analysis.query.participant_id}: {to_headline(answer_phrase(analysis))}"
+    return clip(escape(text), HEADER_LIMIT)
+
+
 def _header(analysis: Analysis) -> HeaderBlock:
-    text = f"IVS participant {analysis.query.participant_id}: {verdict(analysis)}"
-    return HeaderBlock(text=PlainTextObject(text=clip(text, HEADER_LIMIT), emoji=True))
+    return HeaderBlock(text=PlainTextObject(text=header_text(analysis), emoji=True))
 
 
-def _facts(context: ParticipantContext) -> SectionBlock:
-    fields = [
-        MarkdownTextObject(text=clip(f"*{label}*\n{to_mrkdwn(value)}", FIELD_LIMIT))
-        for label, value in context.facts[:MAX_FIELDS]
-    ]
-    return SectionBlock(fields=fields)
+def _fact_line(facts: tuple[tuple[str, Phrase], ...], lead: str = "") -> str:
+    items = [f"*{label}* {to_mrkdwn(value)}" for label, value in facts]
+    return clip(lead + " · ".join(items), CONTEXT_LINE_LIMIT)
 
 
-def _notes(context: ParticipantContext) -> list[ContextBlock]:
-    """Why details are missing, and the facts beyond the 10 fields a section holds: never dropped."""
+def _context(analysis: Analysis, context: ParticipantContext) -> ContextBlock:
+    """Who and where, in two lines under the answer, then why any details are missing."""
+    totals = to_mrkdwn(totals_phrase(analysis))
     elements = [
-        MarkdownTextObject(text=clip(f":warning: {to_mrkdwn(note)}", NOTE_LIMIT)) for note in context.notes
+        MarkdownTextObject(text=_fact_line(context.who)),
+        MarkdownTextObject(text=_fact_line(context.where, f"{totals} ")),
+        *(
+            MarkdownTextObject(text=clip(f":warning: {to_mrkdwn(note)}", NOTE_LIMIT))
+            for note in context.notes
+        ),
     ]
-    overflow = context.facts[MAX_FIELDS:]
-    if overflow:
-        text = " · ".join(f"*{label}* {to_mrkdwn(value)}" for label, value in overflow)
-        elements.append(MarkdownTextObject(text=clip(text, NOTE_LIMIT)))
-    return [ContextBlock(elements=elements)] if elements else []
+    return ContextBlock(elements=[e for e in elements if e.text])
 
 
 def _ids(analysis: Analysis) -> ContextBlock:
@@ -128,19 +136,24 @@ def _ids(analysis: Analysis) -> ContextBlock:
 
 
 def finding_text(finding: Finding, number: int, limit: int = SECTION_LIMIT) -> str:
-    """One finding: title, meaning, evidence, causes, next steps and the doc link.
+    """One finding: title and status, the next step, evidence, meaning, causes, more steps, the doc link.
 
-    When it does not fit, the first next step, cause and piece of evidence are kept before the second ones.
+    The conclusion comes first: what it is, whether it is still going on, and what to do now; then why.
+    When it does not fit, the first cause and piece of evidence are kept before the second ones.
     """
+    status = f" — {to_mrkdwn(finding.status.words)}" if finding.status and finding.status.words else ""
     lines: list[tuple[int, str]] = [
-        (0, f"{SEVERITY_EMOJI[finding.severity]} *{number}. {to_mrkdwn(finding.title)}*"),
-        (0, to_mrkdwn(finding.meaning)),
+        (0, f"{SEVERITY_EMOJI[finding.severity]} *{number}. {to_mrkdwn(finding.title)}*{status}"),
     ]
-    # Priorities interleave the lists: 1st step, 1st cause, 1st evidence, 2nd step, 2nd cause, ...
-    lines += [(3 + 3 * n, f"› {to_mrkdwn(item)}") for n, item in enumerate(finding.evidence[:MAX_EVIDENCE])]
+    steps = finding.next_steps[:MAX_STEPS]
+    if steps:
+        lines.append((0, f"*Next step:* {to_mrkdwn(steps[0])}"))
+    # Priorities interleave the lists: 1st evidence, 1st cause, 2nd step, 2nd evidence, ...
+    lines += [(1 + 3 * n, f"› {to_mrkdwn(item)}") for n, item in enumerate(finding.evidence[:MAX_EVIDENCE])]
+    lines.append((0, to_mrkdwn(finding.meaning)))
     for first_priority, heading, items in (
         (2, "*Likely causes*", finding.causes[:MAX_CAUSES]),
-        (1, "*Next steps*", finding.next_steps[:MAX_STEPS]),
+        (3, "*If that does not do it*", steps[1:]),
     ):
         bullets = [f"• {to_mrkdwn(item)}" for item in items]
         if bullets:
@@ -160,15 +173,20 @@ def other_findings_text(findings: tuple[Finding, ...], first_number: int, limit:
     return fit_lines(lines, limit, lambda n: f"…and {n} more")
 
 
-def errors_text(analysis: Analysis, limit: int = SECTION_LIMIT) -> str | None:
+def errors_text(
+    analysis: Analysis, limit: int = SECTION_LIMIT, summaries: CodeSummaries | None = None
+) -> str | None:
     """Every error code with its count and first/last time; codes beyond the detailed ones as a list.
 
     Times are date tokens; when that leaves codes without their detailed line, plain UTC is used instead.
+
+    Args:
+        summaries: the codes, when already summarised (the reply renders this section more than once).
     """
-    summaries = summarize_codes(analysis.timeline.error_groups)
-    if not summaries:
+    summaries = summaries or summarize_codes(analysis.timeline)
+    if not summaries.listed:
         return None
-    wanted = min(len(summaries), DETAILED_CODES)
+    wanted = min(len(summaries.listed), DETAILED_CODES)
     text, detailed = _errors_text(analysis, summaries, limit, date_token)
     if detailed < wanted:
         plain, more = _errors_text(analysis, summaries, limit, _utc)
@@ -178,19 +196,26 @@ def errors_text(analysis: Analysis, limit: int = SECTION_LIMIT) -> str | None:
 
 
 def _errors_text(
-    analysis: Analysis, summaries: tuple[CodeSummary, ...], limit: int, when: Callable[[datetime], str]
+    analysis: Analysis, summaries: CodeSummaries, limit: int, when: Callable[[datetime], str]
 ) -> tuple[str, int]:
     """The section, and how many codes got a detailed line."""
     total = analysis.timeline.error_count
     utc = " (UTC)" if when is _utc else ""
-    head = f"*Errors by code*{utc}: {counted(total, 'error event')}, {counted(len(summaries), 'code')}"
-    full = [f"• {to_mrkdwn(code_line(s), when)}" for s in summaries[:DETAILED_CODES]]
-    briefs = [to_mrkdwn(code_brief(s)) for s in summaries]
+    head = f"*Errors by code*{utc}: {counted(total, 'error event')}, {counted(summaries.codes, 'code')}"
+    listed = summaries.listed
+    full = [f"• {to_mrkdwn(code_line(s), when)}" for s in listed[:DETAILED_CODES]]
+    briefs = [to_mrkdwn(code_brief(s)) for s in listed]
+    unlisted = ""
+    if summaries.unlisted_codes:
+        events = counted(summaries.unlisted_events, "event")
+        unlisted = f" and {counted(summaries.unlisted_codes, 'more code')} ({events}, full JSON)"
     for detailed in range(len(full), -1, -1):
         rest = briefs[detailed:]
         lines = [head, *full[:detailed]]
         if rest:
-            lines.append(("Also: " if detailed else "") + ", ".join(rest))
+            lines.append(("Also: " if detailed else "") + ", ".join(rest) + unlisted)
+        elif unlisted:
+            lines.append("Also:" + unlisted)
         text = "\n".join(lines)
         if len(text) <= limit:
             return text, detailed
@@ -202,7 +227,7 @@ def _errors_text(
             break
         kept.append(brief)
         size += len(brief) + 2
-    more = f"{len(briefs) - len(kept):,} more codes (full JSON)"
+    more = f"{summaries.codes - len(kept):,} more codes (full JSON)"
     return clip(f"{head}\n{', '.join(kept)}, and {more}", limit), 0
 
 
@@ -229,39 +254,50 @@ def timeline_text(analysis: Analysis, limit: int = SECTION_LIMIT) -> str:
 
 
 def _timeline_text(analysis: Analysis, limit: int, when: Callable[[datetime], str]) -> tuple[str, int, bool]:
-    """The section, how many lines it shows, and whether that is every line of the compact timeline."""
+    """The section, how many lines it shows, and whether that is every line of the compact timeline.
+
+    Lines are kept by rank (the anomalies, the first and last lines, then their neighbours) and shown in
+    order; "⋯ N events" stands wherever events are left out between two lines shown.
+    """
     compact = analysis.compact
-    head = [_entry_line(entry, when) for entry in compact.head]
-    tail = [_entry_line(entry, when) for entry in compact.tail]
-    gap_reserve = 250
-    room = limit - gap_reserve
-    shown_head, shown_tail, size = 0, 0, 0
-    while shown_head < len(head) or shown_tail < len(tail):
-        take_head = (shown_head <= shown_tail and shown_head < len(head)) or shown_tail >= len(tail)
-        line = head[shown_head] if take_head else tail[len(tail) - 1 - shown_tail]
-        if size + len(line) + 1 > room:
-            break
-        size += len(line) + 1
-        if take_head:
-            shown_head += 1
-        else:
-            shown_tail += 1
-    entries = compact.head[:shown_head] + compact.tail[len(tail) - shown_tail :]
-    covered = sum(entry.events for entry in entries)
+    entries = compact.entries
+    lines = [_entry_line(entry, when) for entry in entries]
+    ranks = timeline_ranks(compact)
+    room = limit - 250  # the title, and the notes on what is left out
+    chosen: list[int] = []
+    size = 0
+    for n in sorted(range(len(entries)), key=lambda n: (ranks[n], n)):
+        if size + len(lines[n]) + 40 > room:
+            continue
+        chosen.append(n)
+        size += len(lines[n]) + 40  # each line may bring a "⋯ N events" note before it
+    chosen.sort()
+    shown = [entries[n] for n in chosen]
+    covered = sum(entry.events for entry in shown)
     utc = " (UTC)" if when is _utc else ""
-    title = f"*Timeline*{utc}: {timeline_heading(compact.total_events, covered, len(entries))}"
-    if any(entry.events > 1 for entry in entries):
+    title = f"*Timeline*{utc}: {timeline_heading(compact.total_events, covered, len(shown))}"
+    if any(entry.events > 1 for entry in shown):
         title += " (repeats and reconnect storms collapsed)"
-    lines = [title, *head[:shown_head]]
-    omitted = compact.total_events - covered
-    if omitted:
-        lines.append(
-            f"⋯ {counted(omitted, 'event')} not listed here: their errors are counted above, and the full "
+    out = [title]
+    noted = False
+    for n, gap in zip(chosen, gaps_before(shown), strict=True):
+        if gap:
+            out.append(_omitted(gap, first=not noted))
+            noted = True
+        out.append(lines[n])
+    after = compact.total_events - (shown[-1].last_index + 1 if shown else 0)
+    if after:
+        out.append(_omitted(after, first=not noted))
+    return clip("\n".join(out), limit), len(shown), len(shown) == len(entries)
+
+
+def _omitted(events: int, *, first: bool) -> str:
+    if first:
+        return (
+            f"⋯ {counted(events, 'event')} not listed here: their errors are counted above, and the full "
             "JSON has every event."
         )
-    lines += tail[len(tail) - shown_tail :]
-    complete = shown_head + shown_tail == len(head) + len(tail)
-    return clip("\n".join(lines), limit), len(entries), complete
+    return f"⋯ {counted(events, 'event')} not listed"
 
 
 def _footer(analysis: Analysis) -> ContextBlock:
@@ -283,10 +319,8 @@ def _actions(analysis: Analysis) -> ActionsBlock:
 
 def build_fallback_text(analysis: Analysis) -> str:
     """The message's ``text``: the notification line and what screen readers and old clients show."""
-    text = f"{verdict_emoji(analysis)} IVS participant {analysis.query.participant_id}: {verdict(analysis)}"
-    top = analysis.problems[:1]
-    if top:
-        text += f". {to_notification(top[0].title)}"
+    answer = to_notification(answer_phrase(analysis), short_utc)
+    text = f"{verdict_emoji(analysis)} IVS participant {analysis.query.participant_id}: {answer}"
     text += f" ({counted(analysis.event_count, 'event')})"
     return clip(text, FALLBACK_LIMIT)
 
@@ -298,6 +332,13 @@ class _SharedPart:
     render: Callable[[int], str]
     floor: int
     priority: int
+
+
+def _only_repeats_the_answer(analysis: Analysis) -> bool:
+    """One error code, already the first finding's: an "errors by code" section would say it again."""
+    timeline = analysis.timeline
+    codes = {group.code for group in timeline.error_groups}
+    return not timeline.more_error_groups and len(codes) == 1 and analysis.findings[0].codes == tuple(codes)
 
 
 def _shared_parts(analysis: Analysis) -> list[_SharedPart]:
@@ -320,10 +361,11 @@ def _shared_parts(analysis: Analysis) -> list[_SharedPart]:
                 DETAILED_FINDINGS + 4,
             )
         )
-    if analysis.timeline.error_groups:
+    if analysis.timeline.error_groups and not _only_repeats_the_answer(analysis):
+        summaries = summarize_codes(analysis.timeline)
         parts.append(
             _SharedPart(
-                lambda limit: errors_text(analysis, limit) or "",
+                lambda limit: errors_text(analysis, limit, summaries) or "",
                 ERRORS_FLOOR,
                 DETAILED_FINDINGS + 1,
             )
@@ -348,25 +390,25 @@ def _text_size(node: Any) -> int:
 
 
 def build_reply(analysis: Analysis) -> SlackReply:
-    """The full Slack reply for one analysed participant (within Slack's limits for any history)."""
+    """The full Slack reply for one analysed participant (within Slack's limits for any history).
+
+    The answer comes first: the header states the root cause and its status, the first finding gives the
+    next step and the evidence, and the participant's facts follow in a compact context line.
+    """
     context = participant_context(analysis)
-    intro = f"*Diagnosis* (most likely cause first). {to_mrkdwn(totals_phrase(analysis))}"
-    top: list[Block] = [
-        _header(analysis),
-        _facts(context),
-        *_notes(context),
-        _ids(analysis),
-        DividerBlock(),
-        _section(intro),
-    ]
+    under_answer: list[Block] = [_context(analysis, context), _ids(analysis), DividerBlock()]
     bottom: list[Block] = [_footer(analysis), _actions(analysis)]
-    fixed = [block.to_dict() for block in top], [block.to_dict() for block in bottom]
+    fixed = (
+        [_header(analysis).to_dict()],
+        [block.to_dict() for block in under_answer],
+        [block.to_dict() for block in bottom],
+    )
 
     parts = _shared_parts(analysis)
     natural = [part.render(SECTION_LIMIT) for part in parts]
     order = sorted(range(len(parts)), key=lambda n: parts[n].priority)
     shares = share_budget(
-        MESSAGE_BUDGET - _text_size(fixed),
+        MESSAGE_BUDGET - _text_size(list(fixed)),
         [len(natural[n]) for n in order],
         [parts[n].floor for n in order],
     )
@@ -374,5 +416,6 @@ def build_reply(analysis: Analysis) -> SlackReply:
     for n, share in zip(order, shares, strict=True):
         if len(natural[n]) > share:
             texts[n] = parts[n].render(share)
-    middle = [_section(text).to_dict() for text in texts]
-    return SlackReply(text=build_fallback_text(analysis), blocks=[*fixed[0], *middle, *fixed[1]])
+    answer, *rest = [_section(text).to_dict() for text in texts if text]
+    blocks = [*fixed[0], answer, *fixed[1], *rest, *fixed[2]]
+    return SlackReply(text=build_fallback_text(analysis), blocks=blocks)

@@ -29,29 +29,43 @@ from bot.analysis.durations import format_duration
 from bot.analysis.span_log import SpanLog
 from bot.views.phrase_text import sanitize
 
-CHART_WIDTH = 60
-LABEL_WIDTH = 16
+# 42 columns of time; the label column holds "sub " and a 12-character IVS participant id whole.
+CHART_WIDTH = 61
+LABEL_WIDTH = 17
 MAX_PUBLISHER_ROWS = 4
 FILLED = "█"
+# A column that is active but holds a gap (a drop and a return within it): short drops stay visible.
+GAP = "▚"
 ONE = "•"
 MANY = "+"
 # Smallest window drawn: a single event still gets a readable axis.
 MIN_WINDOW = timedelta(minutes=1)
 
 
-def _label(text: str) -> str:
+def _shown(text: str) -> str:
     # Chart labels hold untrusted ids: one printable line, no backtick that could close the code block.
-    return sanitize(text, LABEL_WIDTH - 1).replace("`", "'").ljust(LABEL_WIDTH)
+    return sanitize(text, 80).replace("`", "'")
+
+
+def _label(text: str) -> str:
+    return _shown(text)[: LABEL_WIDTH - 1].ljust(LABEL_WIDTH)
 
 
 def _span_cells(spans: SpanLog, bounds: Sequence[datetime]) -> str:
-    """Fill each column some span overlaps. ``spans`` must be sorted and not overlap each other."""
+    """Fill each column some span overlaps; a column where one span ends and a later one starts shows a
+    gap. ``spans`` must be sorted and not overlap each other."""
     starts, ends = spans.starts, spans.ends
+    step = bounds[1] - bounds[0]
     cells = []
     for left, right in pairwise(bounds):
         last = bisect_left(starts, right) - 1
         covered = last >= 0 and (ends[last] > left or starts[last] >= left)
-        cells.append(FILLED if covered else " ")
+        if not covered:
+            cells.append(" ")
+            continue
+        # A drop shorter than a column, ending in this one: empty columns would not show it, so mark it.
+        gap = last >= 1 and starts[last] >= left and ends[last - 1] < starts[last] < ends[last - 1] + step
+        cells.append(GAP if gap else FILLED)
     return "".join(cells)
 
 
@@ -120,24 +134,39 @@ def render_session_chart(
         return f"{_label(label)}|{cells}|"
 
     counts = len(timeline.join_times) > 1 or bool(timeline.error_times)
-    legend = f"{column_scale(step)}; {FILLED} = active" + (
-        f"; {ONE} = 1, {MANY} = 10 or more" if counts else ""
-    )
     rows = [
-        legend,
         row("connected", _span_cells(timeline.connections, bounds)),
         row("publishing", _span_cells(timeline.publishes, bounds)),
     ]
-    # The publishers received longest get a row each; with more of them, one row shows "anyone".
+    # The publishers received longest get a row each; with more of them, one row shows "anyone". An id too
+    # long for the label column gets a number, and its full id is written under the axis.
     count = len(timeline.received_time)
     top = count if count <= max_publishers + 1 else max_publishers
+    named: list[str] = []
     for remote, _ in nlargest(top, timeline.received_time.items(), key=itemgetter(1)):
-        rows.append(row(f"sub {remote}", _span_cells(timeline.subscriptions.spans_of(remote), bounds)))
+        label = f"sub {_shown(remote)}"
+        if len(label) >= LABEL_WIDTH:
+            named.append(f"#{len(named) + 1} = {_shown(remote)}")
+            label = f"sub #{len(named)}"
+        rows.append(row(label, _span_cells(timeline.subscriptions.spans_of(remote), bounds)))
     if count > top:
         rows.append(row(f"sub any of {count:,}", _span_cells(timeline.receiving, bounds)))
     if len(timeline.join_times) > 1:
         rows.append(row("joins", _count_cells(timeline.join_times, bounds)))
     if timeline.error_times:
         rows.append(row("errors", _count_cells(timeline.error_times, bounds)))
-    rows.extend(_axis(start, end, columns))
+    gaps = any(GAP in line for line in rows)
+    legend = (
+        f"{column_scale(step)}; {FILLED} = active"
+        + (f", {GAP} = active with a gap" if gaps else "")
+        + (f"; {ONE} = 1, {MANY} = 10 or more" if counts else "")
+    )
+    rows = [legend, *rows, *_axis(start, end, columns)]
+    if named:
+        rows.append(pad_label("") + "; ".join(named))
     return "\n".join(rows)
+
+
+def pad_label(text: str) -> str:
+    """``text`` in the label column (for lines under the axis)."""
+    return text.ljust(LABEL_WIDTH)

@@ -1,4 +1,5 @@
-"""The short timeline: storms and repeats become one line; a long history keeps its start and its end."""
+"""The short timeline: storms, departures and repeats become one line; a long history keeps its start,
+its end, and the lines around what went wrong in between."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from tests.analysis.factories import (
     join_leave_cycles,
     joined,
     left,
+    publish_started,
+    publish_stopped,
     subscribe_started,
     subscribe_stopped,
 )
@@ -71,3 +74,38 @@ def test_a_storm_of_retries_after_failures_is_marked_as_such() -> None:
     storm = analyze(history(join_leave_cycles(0, 5)), now=NOW).compact.entries[0]
 
     assert retries.retries and not storm.retries
+
+
+def test_a_departure_with_several_subscriptions_is_one_line() -> None:
+    pubs = ["PubA12345678", "PubB12345678", "PubC12345678"]
+    events = [joined(0), publish_started(0), *(subscribe_started(1, p) for p in pubs)]
+    events += [*(subscribe_stopped(30, p) for p in pubs), publish_stopped(30), left(30)]
+    entries = analyze(history(events), now=NOW).compact.entries
+
+    assert [e.kind for e in entries][-1] is EntryKind.DEPARTURE
+    departure = entries[-1]
+    assert (departure.events, departure.repeats) == (5, 3)
+    assert departure.detail == ("(stopped publishing and receiving 3 publishers)",)
+
+
+def test_the_middle_of_a_long_history_shows_the_lines_around_the_failure() -> None:
+    events = [joined(0), publish_started(0)]
+    for n in range(40):
+        events += [
+            subscribe_started(1 + n, f"Pub{n:02d}aBcDeFgH"),
+            subscribe_stopped(1.5 + n, f"Pub{n:02d}aBcDeFgH"),
+        ]
+    failure = len(events) + 1
+    events += [subscribe_started(41, "PubXXaBcDeFgH"), error("PUBLISH_ERROR", 41.1, "INVALID_VIDEO_CODEC")]
+    for n in range(40):
+        events += [
+            subscribe_started(42 + n, f"Puc{n:02d}aBcDeFgH"),
+            subscribe_stopped(42.5 + n, f"Puc{n:02d}aBcDeFgH"),
+        ]
+    events += [publish_stopped(90), left(90)]
+    compact = analyze(history(events), now=NOW).compact
+
+    assert compact.anomalies == (failure,)
+    (excerpt,) = compact.excerpts
+    assert any(entry.code == "INVALID_VIDEO_CODEC" for entry in excerpt)
+    assert excerpt[0].first_index == failure - 2  # a line of context before it

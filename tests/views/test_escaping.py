@@ -65,3 +65,24 @@ def test_the_terminal_report_strips_escape_sequences_and_line_breaks_from_untrus
 
     assert "\x1b" not in text and "\u202e" not in text
     assert "User id: evil\ufffd[2J\ufffd[31mred second line\ufffd" in text
+
+
+def test_event_names_in_the_terminal_summary_cannot_move_the_cursor_or_flip_text() -> None:
+    events = [joined(0), event("FUTURE\x1b[2J\x1b[31mRED\u202eEVENT", 1), left(2)]
+    text = render_terminal(analyze(history(events), now=NOW))
+
+    assert "\x1b" not in text and "\u202e" not in text
+    assert "Events by name: FUTURE\ufffd[2J\ufffd[31mRED\ufffdEVENT 1, JOINED 1, LEFT 1" in text
+
+
+def test_joiners_in_names_and_emoji_survive_while_bidi_overrides_do_not() -> None:
+    persian = "می\u200cخواهم"  # a zero-width non-joiner between two Persian words
+    coder = "\U0001f469\u200d\U0001f4bb"  # woman technologist: woman, ZWJ, laptop
+    details = participant(userId=f"{persian} {coder}\u202e\u2066")
+    h = history([joined(0), left(1)], details=details)
+    reply = build_reply(analyze(h, now=NOW))
+    text = render_terminal(analyze(h, now=NOW))
+
+    shown = f"{persian} {coder}\ufffd\ufffd"
+    assert f"User id: {shown}" in text
+    assert f"`{shown}`" in "\n".join(texts(reply.blocks))

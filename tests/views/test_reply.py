@@ -50,17 +50,39 @@ def _viewer_whose_publisher_left() -> list[dict]:
     ]
 
 
-def test_the_header_names_the_participant_and_the_verdict() -> None:
+def _viewer_with_two_codes() -> list[dict]:
+    return [
+        *_viewer_whose_publisher_left()[:-1],
+        error("SUBSCRIBE_ERROR", 23, "QUOTA_EXCEEDED", remoteParticipantId="OtherPub1234"),
+        left(30),
+    ]
+
+
+def test_the_header_names_the_participant_the_root_cause_with_its_code_and_whether_it_is_fixed() -> None:
     reply = build_reply(analyze(history(_viewer_whose_publisher_left()), now=NOW))
 
     header = reply.blocks[0]
     assert header["type"] == "header"
-    assert header["text"]["text"] == "IVS participant abCDEf12GHIj: 1 problem found"
+    assert header["text"]["text"] == (
+        "abCDEf12GHIj: subscribing failed: publisher HostPub12345 was not there (PUBLISHER_NOT_FOUND ×2), "
+        "not received again"
+    )
+
+
+def test_the_answer_comes_first_then_the_participant_facts_in_a_compact_context_line() -> None:
+    blocks = build_reply(analyze(history(_viewer_whose_publisher_left()), now=NOW)).blocks
+
+    assert [b["type"] for b in blocks[:4]] == ["header", "section", "context", "context"]
+    answer = blocks[1]["text"]["text"].splitlines()
+    assert answer[0].startswith(":red_circle: *1. Subscribing failed: publisher `HostPub12345` was not there")
+    assert answer[1].startswith("*Next step:* See what happened to `HostPub12345`: `/ivs-events ")
+    assert answer[2].startswith("› `SUBSCRIBE_ERROR` `PUBLISHER_NOT_FOUND` 2 times between")
+    assert len(blocks[2]["elements"]) == 2  # who, then where and how long
 
 
 def test_the_participant_context_shows_user_client_sdk_isp_and_protocol() -> None:
-    fields = build_reply(analyze(history([joined(0), left(1)]), now=NOW)).blocks[1]["fields"]
-    text = "\n".join(field["text"] for field in fields)
+    context = build_reply(analyze(history([joined(0), left(1)]), now=NOW)).blocks[2]
+    text = "\n".join(element["text"] for element in context["elements"])
 
     for expected in (
         "`alice`",
@@ -77,7 +99,7 @@ def test_the_diagnosis_explains_the_finding_with_next_steps_and_a_doc_link() -> 
     text = _all_text(build_reply(analyze(history(_viewer_whose_publisher_left()), now=NOW)).blocks)
 
     assert "publisher `HostPub12345` was not there" in text
-    assert "*Likely causes*" in text and "*Next steps*" in text
+    assert "*Likely causes*" in text and "*Next step:*" in text
     assert "<https://docs.aws.amazon.com/ivs/latest/RealTimeAPIReference/API_Event.html|" in text
 
 
@@ -89,11 +111,19 @@ def test_times_are_slack_date_tokens_with_a_utc_fallback() -> None:
 
 
 def test_errors_are_grouped_by_code_with_count_and_first_and_last_time() -> None:
-    text = _all_text(build_reply(analyze(history(_viewer_whose_publisher_left()), now=NOW)).blocks)
+    text = _all_text(build_reply(analyze(history(_viewer_with_two_codes()), now=NOW)).blocks)
 
     (line,) = [line for line in text.splitlines() if line.startswith("• `PUBLISHER_NOT_FOUND` ×2")]
     assert "(`SUBSCRIBE_ERROR` ×2)" in line
     assert "first <!date^" in line and "last <!date^" in line
+
+
+def test_errors_by_code_is_left_out_when_it_would_only_repeat_the_answer() -> None:
+    events = [joined(0), error("PUBLISH_ERROR", 1, "B_FRAME_PRESENT"), left(2)]
+    text = _all_text(build_reply(analyze(history(events), now=NOW)).blocks)
+
+    assert "*Errors by code*" not in text
+    assert "(`B_FRAME_PRESENT`)" in text
 
 
 def test_a_reconnect_storm_is_one_timeline_line_not_twenty_eight() -> None:
@@ -132,8 +162,8 @@ def test_the_fallback_text_is_one_short_line_with_the_top_finding() -> None:
     reply = build_reply(analyze(history(_viewer_whose_publisher_left()), now=NOW))
 
     assert "\n" not in reply.text and len(reply.text) <= 400
-    assert reply.text.startswith(":red_circle: IVS participant abCDEf12GHIj: 1 problem found.")
-    assert "PUBLISHER_NOT_FOUND" in reply.text
+    assert reply.text.startswith(":red_circle: IVS participant abCDEf12GHIj: subscribing failed: publisher ")
+    assert "(PUBLISHER_NOT_FOUND ×2), not received again (6 events)" in reply.text
 
 
 def test_a_healthy_participant_is_told_no_problems_were_recorded() -> None:
@@ -147,7 +177,7 @@ def test_a_healthy_participant_is_told_no_problems_were_recorded() -> None:
 def test_an_empty_history_still_makes_a_valid_reply() -> None:
     reply = build_reply(analyze(history([]), now=NOW))
 
-    assert reply.blocks[0]["text"]["text"].endswith("no events recorded")
+    assert reply.blocks[0]["text"]["text"] == "abCDEf12GHIj: no events recorded in this session"
     assert_within_slack_limits(reply)
 
 
@@ -174,7 +204,7 @@ def test_denied_participant_details_show_the_reason_naming_the_iam_action() -> N
     reply = build_reply(analyze(h, now=NOW))
     text = _all_text(reply.blocks)
 
-    assert "*Participant*\ndetails not available (see below)" in text
+    assert "*Participant* details not available (see below)" in text
     (note,) = [t for t in texts(reply.blocks) if t.startswith(":warning: Participant details are missing")]
     assert "may not call `ivs:GetParticipant` on " in note and "(AWS request id 1234abcd-12ab-34cd)" in note
     assert f"`{STAGE_ARN}`" in note
@@ -185,7 +215,7 @@ def test_a_denied_session_lookup_says_why_too() -> None:
     reason = "Access denied: the bot's AWS role may not call `ivs:GetStageSession` on `x`."
     text = _all_text(build_reply(analyze(_without_details([joined(0)], None, reason), now=NOW)).blocks)
 
-    assert "*Session*\ndetails not available (see below)" in text
+    assert "*Session* details not available (see below)" in text
     assert ":warning: Session details are missing: Access denied: the bot's AWS role may not call " in text
     assert "`ivs:GetStageSession`" in text
 
@@ -205,7 +235,7 @@ def test_without_a_reason_the_failed_call_is_still_named() -> None:
     assert "details not available (`GetParticipant` failed)" in text
 
 
-def test_every_getparticipant_detail_is_shown_and_overflow_goes_to_a_context_line_not_dropped() -> None:
+def test_recording_replication_and_redundant_ingest_are_shown_when_they_are_on() -> None:
     details = participant(
         recordingState="ACTIVE",
         recordingS3BucketName="recordings",
@@ -215,16 +245,21 @@ def test_every_getparticipant_detail_is_shown_and_overflow_goes_to_a_context_lin
         redundantIngest=True,
     )
     reply = build_reply(analyze(history([joined(0), left(1)], details=details), now=NOW))
-    facts, overflow = reply.blocks[1], reply.blocks[2]
-    labels = [field["text"].split("\n")[0] for field in facts["fields"]]
+    who, where = (element["text"] for element in reply.blocks[2]["elements"])
 
-    assert len(labels) == 10
-    assert "*Session*" in labels and "*Events*" in labels  # the most important fields come first
-    (line,) = [element["text"] for element in overflow["elements"]]
-    assert "*Recording* `ACTIVE` to `s3://recordings/stage-1/alice`" in line
-    assert "*Replication* `SOURCE`, `ACTIVE`" in line
-    assert "*Redundant ingest* on" in line
+    assert "*User id* `alice`" in who and "*ISP* `Comcast`" in who
+    assert "*Session* ended" in where and "*Events* 2 in 1 page" in where
+    assert "*Recording* `ACTIVE` to `s3://recordings/stage-1/alice`" in where
+    assert "*Replication* `SOURCE`, `ACTIVE`" in where
+    assert "*Redundant ingest* on" in where
     assert_within_slack_limits(reply)
+
+
+def test_recording_and_redundant_ingest_that_are_off_are_not_worth_a_line() -> None:
+    details = participant(recordingState="DISABLED", redundantIngest=False)
+    text = _all_text(build_reply(analyze(history([joined(0), left(1)], details=details), now=NOW)).blocks)
+
+    assert "Recording" not in text and "Redundant ingest" not in text
 
 
 def test_a_participant_that_is_not_replicated_gets_no_replication_field() -> None:
@@ -246,7 +281,7 @@ def test_counts_are_in_the_right_number() -> None:
     text = _all_text(build_reply(analyze(history(events), now=NOW)).blocks)
 
     assert "Connected 2 min 00 s over 1 connection;" in text
-    assert "*Errors by code*: 1 error event, 1 code" in text
+    assert "(`B_FRAME_PRESENT`)* — not fixed" in text
     assert "Fetched in 1 page;" in text and "(s)" not in text
 
 
@@ -276,7 +311,7 @@ def test_ordinary_findings_are_shown_whole_in_a_busy_reply() -> None:
     ]
     assert len(findings[1]) > 1000  # the old fixed share of a second finding
     assert not [t for t in texts(reply.blocks) if "shortened to fit" in t]
-    assert all("*Next steps*" in t and ":book:" in t for t in findings)
+    assert all("*Next step:*" in t and ":book:" in t for t in findings)
     assert_within_slack_limits(reply)
 
 
@@ -293,3 +328,26 @@ def test_a_timeline_too_long_for_date_tokens_falls_back_to_plain_utc_times() -> 
     assert short.startswith("*Timeline* (UTC): 14 events in total") and "<!date^" not in short
     assert "• 2026-03-12 14:00:00  `JOINED`" in short and "• 2026-03-12 14:30:00  `LEFT`" in short
     assert timeline_text(analysis).startswith("*Timeline*: ")  # with room, times are date tokens
+
+
+def test_the_timeline_shows_the_failure_in_the_middle_of_a_long_history_between_omission_notes() -> None:
+    events = [joined(0), publish_started(0)]
+    for n in range(60):
+        events += [
+            subscribe_started(1 + n / 2, f"Pub{n:02d}aBcDeFgH"),
+            subscribe_stopped(1.2 + n / 2, f"Pub{n:02d}aBcDeFgH"),
+        ]
+    events.append(error("PUBLISH_ERROR", 31.1, "INVALID_VIDEO_CODEC"))
+    for n in range(60):
+        events += [
+            subscribe_started(32 + n / 2, f"Puc{n:02d}aBcDeFgH"),
+            subscribe_stopped(32.2 + n / 2, f"Puc{n:02d}aBcDeFgH"),
+        ]
+    events += [publish_stopped(70), left(70)]
+    text = timeline_text(analyze(history(events), now=NOW))
+    lines = text.splitlines()
+
+    (failure,) = [n for n, line in enumerate(lines) if "`INVALID_VIDEO_CODEC`" in line]
+    assert any(line.startswith("⋯ ") for line in lines[:failure])
+    assert any(line.startswith("⋯ ") for line in lines[failure:])
+    assert "`LEFT`" in lines[-1]

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.analysis import analyze
 from bot.views import build_reply, render_session_chart
-from bot.views.session_chart import CHART_WIDTH, FILLED, ONE, column_scale
+from bot.views.session_chart import CHART_WIDTH, FILLED, GAP, LABEL_WIDTH, ONE, column_scale
 from tests.analysis.factories import (
     NOW,
     error,
@@ -23,7 +23,7 @@ from tests.views.hostile import PING_CHANNEL
 
 
 def _rows(chart: str) -> dict[str, str]:
-    return {line[:16].strip(): line[16:] for line in chart.splitlines() if "|" in line}
+    return {line[:LABEL_WIDTH].strip(): line[LABEL_WIDTH:] for line in chart.splitlines() if "|" in line}
 
 
 def test_a_host_sees_connected_and_publishing_rows_filled_where_they_were_live() -> None:
@@ -47,10 +47,10 @@ def test_the_longest_received_publishers_get_a_row_and_one_row_shows_receiving_a
     rows = _rows(chart)
 
     assert [label for label in rows if label.startswith("sub Pub")] == [
-        "sub Pub0xxxxxx…",
-        "sub Pub1xxxxxx…",
-        "sub Pub2xxxxxx…",
-        "sub Pub3xxxxxx…",
+        "sub Pub0xxxxxxxx",
+        "sub Pub1xxxxxxxx",
+        "sub Pub2xxxxxxxx",
+        "sub Pub3xxxxxxxx",
     ]
     assert rows["sub any of 7"].strip("|") == FILLED * 42
 
@@ -77,7 +77,23 @@ def test_a_hostile_publisher_id_cannot_break_out_of_the_code_block() -> None:
     ]
 
     assert chart.count("```") == 2
-    assert "sub '''&lt;!chann…" in chart  # labels are clipped to 15 characters
+    assert "sub #1" in chart and "#1 = '''&lt;!channel&gt;" in chart  # too long for a label: named below
+
+
+def test_a_two_second_drop_is_visible_even_when_a_column_is_a_minute() -> None:
+    events = [joined(0), left(20), joined(20 + 2 / 60), left(60)]
+    chart = render_session_chart(analyze(history(events), now=NOW))
+
+    assert _rows(chart)["connected"].strip("|").count(GAP) == 1
+    assert "active with a gap" in chart
+
+
+def test_a_long_custom_publisher_id_is_never_clipped_in_the_chart() -> None:
+    long_id = "guest-with-a-rather-long-custom-id-0042"
+    events = [joined(0), subscribe_started(1, long_id), subscribe_stopped(5, long_id), left(5)]
+    chart = render_session_chart(analyze(history(events), now=NOW))
+
+    assert "sub #1" in chart and f"#1 = {long_id}" in chart
 
 
 def test_an_empty_history_draws_nothing_without_failing() -> None:

@@ -113,3 +113,17 @@ def test_the_worst_100000_event_history_fits_slack_and_names_every_code() -> Non
     for code in all_codes:
         assert shown_as(code) in everything, code
     assert_inert([*texts(reply.blocks), reply.text])
+
+
+def test_100000_distinct_error_codes_fit_slack_with_the_most_frequent_named_and_the_rest_counted() -> None:
+    events = [{"name": "PUBLISH_ERROR", "eventTime": START, "errorCode": "BITRATE_EXCEEDED"}] * 3
+    events += [
+        {"name": "PUBLISH_ERROR", "eventTime": START + timedelta(seconds=n), "errorCode": f"FUTURE_{n:06d}"}
+        for n in range(MAX_EVENTS)
+    ]
+    reply = build_reply(analyze(history(events), now=NOW))
+
+    assert_within_slack_limits(reply)
+    everything = "\n".join(texts(reply.blocks))
+    assert shown_as("BITRATE_EXCEEDED") + " ×3" in everything
+    assert "100,001 codes" in everything and "more codes" in everything

@@ -22,12 +22,16 @@ def test_the_terminal_report_has_the_diagnosis_errors_chart_and_timeline() -> No
     events = [joined(0), error("PUBLISH_ERROR", 1, "QUOTA_EXCEEDED"), left(2), *join_leave_cycles(10, 6)]
     text = render_terminal(analyze(history(events), now=NOW))
 
-    assert text.startswith("IVS participant abCDEf12GHIj: 2 problems found")
-    assert "1. [problem] Reconnect storm: joined and left 6 times" in text
+    assert text.startswith(
+        "abCDEf12GHIj: reconnect storm: 6 drops in 2 min 45 s, no error events (client network), never "
+        "settled: last left at 14:12 UTC\n"
+    )
+    assert "\n1. [problem] Reconnect storm: joined and left 6 times" in text
+    assert "\n   Next step: Run the IVS network test" in text
     assert "Publishing failed: the stage already had its 12 publishers (QUOTA_EXCEEDED)" in text
     assert "Docs: https://docs.aws.amazon.com/ivs/latest/RealTimeUserGuide/service-quotas.html" in text
     assert "Errors by code (1 error event)" in text
-    assert "Session at a glance" in text and "connected       |" in text
+    assert "Session at a glance" in text and "connected        |" in text
     assert "Timeline (UTC): 15 events in total, summarised in 4 lines" in text
     assert "2026-03-12 14:10:00 → 14:12:45  joined and left 6 times (12 events, no errors)" in text
 
@@ -35,6 +39,7 @@ def test_the_terminal_report_has_the_diagnosis_errors_chart_and_timeline() -> No
 def test_terminal_times_are_utc() -> None:
     text = render_terminal(analyze(history([joined(0), left(1)]), now=NOW))
     assert "First joined: 2026-03-12 14:00:00 UTC" in text
+    assert "Session: ended 2026-03-12 16:00:00 UTC · Events: 2 in 1 page" in text
     assert "  2026-03-12 14:00:00  JOINED" in text
 
 
@@ -85,3 +90,17 @@ def test_a_participant_who_never_joined_never_connected() -> None:
 
     assert "\nNever connected (4 join attempts failed).\n" in text
     assert "Timeline (UTC): 4 events in total, summarised in 1 line" in text
+
+
+def test_a_history_with_thousands_of_error_codes_lists_the_most_frequent_and_counts_the_rest() -> None:
+    events = [joined(0)]
+    events += [error("PUBLISH_ERROR", 1, "BITRATE_EXCEEDED") for _ in range(5)]
+    events += [error("PUBLISH_ERROR", 2 + n / 1000, f"FUTURE_{n:05d}") for n in range(2_000)]
+    events += [error("JOIN_ERROR", 5, "FUTURE_01999")]  # a counted-only code seen under a second name
+    text = render_terminal(analyze(history(events), now=NOW))
+
+    assert "- BITRATE_EXCEEDED ×5 (PUBLISH_ERROR ×5)" in text
+    assert "- FUTURE_01999 (not recognised) ×2 (PUBLISH_ERROR ×1, JOIN_ERROR ×1)" in text
+    assert "  ... and 1,951 more codes (1,951 events): see the full JSON" in text
+    assert "more kinds of error" in text and "not detailed here" in text
+    assert text.count("Publishing failed:") <= 12

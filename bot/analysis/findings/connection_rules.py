@@ -3,32 +3,51 @@
 from __future__ import annotations
 
 from bot.analysis.catalogue import NETWORK_REQUIREMENTS_DOC, describe_error_code
+from bot.analysis.client_advice import advice_for
+from bot.analysis.client_kind import ClientKind, client_kind, is_mobile
 from bot.analysis.durations import format_duration
 from bot.analysis.findings.error_rules import _group_evidence
-from bot.analysis.findings.model import MAX_NAMED, Finding, Severity, _texts
+from bot.analysis.findings.model import MAX_NAMED, Finding, Severity, _texts, _times
 from bot.analysis.patterns import Patterns
 from bot.analysis.phrases import Phrase, Quoted, counted, marked, phrase
+from bot.analysis.recovery import Status, after_storm
 from bot.analysis.timeline_model import Storm, Timeline
+from bot.domain.history import ParticipantDetails
 
 
-def never_got_in(timeline: Timeline, patterns: Patterns) -> Finding | None:
+def never_got_in(
+    timeline: Timeline, patterns: Patterns, client: ClientKind = ClientKind.UNKNOWN
+) -> Finding | None:
     """JOIN_ERRORs with no later JOINED: the participant never got in (or never got back in)."""
     if not patterns.never_got_in:
         return None
     joins = [g for g in timeline.error_groups if g.event_name == "JOIN_ERROR"]
     if timeline.last_join_index is not None:
         joins = [g for g in joins if g.last_index > timeline.last_join_index]
+    if not joins:  # only in a history with more error groups than are kept in detail
+        return None
+    last_failure = max(g.last for g in joins)
+    if (
+        timeline.connections
+        and timeline.connections[-1].start <= last_failure <= timeline.connections[-1].end
+    ):
+        # Refused joins while this participant stayed connected: another client (same key or token) was
+        # turned away; the participant itself never had to get back in. The error's own finding says so.
+        return None
     main = max(joins, key=lambda g: (g.count, g.last_index))
-    info = describe_error_code(main.code) if main.code is not None else None
+    info = advice_for(describe_error_code(main.code), client) if main.code is not None else None
     attempts = sum(g.count for g in joins)
     tried = counted(attempts, "join attempt")
+    code_count: Phrase = (" (", Quoted(main.code), _times(main.count), ")") if main.code else ()
     if timeline.last_join_index is None:
+        headline: Phrase = (f"never got in: {tried} failed", *code_count)
         title: Phrase = (f"Never got into the stage: {tried} failed",)
         meaning: Phrase = (
             "Every join attempt in this history failed and none succeeded, so this participant was "
             "never in the stage.",
         )
     else:
+        headline = (f"could not get back in: {tried} failed", *code_count)
         title = (f"Could not get back in: {tried} failed after the last ", Quoted("JOINED"))
         meaning = ("The participant was in the stage earlier, but every later attempt to rejoin failed.",)
     codes = tuple(g.code for g in joins if g.code is not None)
@@ -45,6 +64,8 @@ def never_got_in(timeline: Timeline, patterns: Patterns) -> Finding | None:
         codes=codes,
         order=min(g.first_index for g in joins),
         count=attempts,
+        headline=headline,
+        status=Status(False, ("not fixed; last try at ", last_failure)),
     )
 
 
@@ -59,13 +80,78 @@ def _storm_line(storm: Storm) -> Phrase:
     )
 
 
-def reconnect_storm(timeline: Timeline, patterns: Patterns) -> Finding | None:
+def _storm_advice(
+    timeline: Timeline, participant: ParticipantDetails | None
+) -> tuple[tuple[Phrase, ...], tuple[Phrase, ...]]:
+    """Likely causes and next steps of a storm, for this kind of client (encoder, mobile app, browser)."""
+    client = client_kind(participant)
+    same_token = "Two clients joining with the same token: each join disconnects the other without an error."
+    if client is ClientKind.RTMP_ENCODER:
+        return _texts(
+            (
+                "An unstable uplink from the encoder (Wi-Fi, a congested or metered link). RTMPS runs over "
+                "TCP 443, so a firewall is unlikely once it has connected.",
+                "Two encoders pushing with the same stream key: each connection replaces the other.",
+                "The encoder reconnecting by itself after a refused publish (look for errors before drops).",
+            )
+        ), _texts(
+            (
+                "Check the encoder's log for its disconnect reasons, and its upload bandwidth (keep the "
+                "bitrate under about 75% of the uplink).",
+                "Make sure only one encoder uses this stream key.",
+            )
+        )
+    if is_mobile(participant):
+        return _texts(
+            (
+                "A mobile network handover (Wi-Fi to cellular and back, or a weak signal while moving): each "
+                "switch drops the connection and the client rejoins.",
+                same_token,
+                "The app leaving and rejoining when it goes to the background or the screen locks.",
+            )
+        ), _texts(
+            (
+                "Ask whether the user was moving or switching networks; retry on stable Wi-Fi.",
+                "Check that each token is used by one device only.",
+                "Read the app's IVS SDK logs for the disconnect reasons during the storm.",
+            )
+        )
+    tried_publishing = "PUBLISH_ERROR" in timeline.counts
+    published = bool(timeline.publishes) or tried_publishing
+    udp = (
+        "media uses UDP 443 and 3478, and publishing has no TCP fallback"
+        if published
+        else "media uses UDP 443 and 3478"
+    )
+    return _texts(
+        (
+            "An unstable client network (Wi-Fi, mobile handover, VPN or proxy), or a firewall that blocks "
+            f"UDP: {udp}.",
+            same_token,
+            "App code that leaves and rejoins in a loop (for example on every re-render or retry).",
+        )
+    ), _texts(
+        (
+            "Run the IVS network test (linked from the network requirements page) on the client's network.",
+            "Check that each token is used by one client only.",
+            "Read the client SDK's logs for connection errors during the storm.",
+        )
+    )
+
+
+def reconnect_storm(
+    timeline: Timeline, patterns: Patterns, participant: ParticipantDetails | None = None
+) -> Finding | None:
     """Quick join/leave cycles; with no error events it points at the client's network.
 
     A storm whose every cycle (but at most one) held a join or publish failure is the client retrying
     that failure: the failure's own finding says so, and the storm gets no finding of its own.
     """
-    storms = tuple(storm for storm in patterns.storms if not storm.explained_by_errors)
+    storms = tuple(
+        storm
+        for storm in patterns.storms
+        if not storm.explained_by_errors and not storm.same_second_rejoins  # see one_token_two_devices
+    )
     if not storms:
         return None
     biggest = max(storms, key=lambda s: s.cycles)
@@ -84,28 +170,10 @@ def reconnect_storm(timeline: Timeline, patterns: Patterns) -> Finding | None:
     )
     if len(storms) > 1:
         title += (f" ({len(storms)} storms, {cycles:,} cycles in all)",)
-    tried_publishing = any(g.event_name == "PUBLISH_ERROR" for g in timeline.error_groups)
-    published = bool(timeline.publishes) or tried_publishing
-    udp = (
-        "media uses UDP 443 and 3478, and publishing has no TCP fallback"
-        if published
-        else "media uses UDP 443 and 3478"
-    )
-    causes = _texts(
-        (
-            "An unstable client network (Wi-Fi, mobile handover, VPN or proxy), or a firewall that blocks "
-            f"UDP: {udp}.",
-            "Two clients joining with the same token: each join disconnects the other without an error.",
-            "App code that leaves and rejoins in a loop (for example on every re-render or retry).",
-        )
-    )
-    steps = _texts(
-        (
-            "Run the IVS network test (linked from the network requirements page) on the client's network.",
-            "Check that each token is used by one client only.",
-            "Read the client SDK's logs for connection errors during the storm.",
-        )
-    )
+    status = after_storm(timeline, storms[-1])
+    lasted = format_duration(biggest.end - biggest.start)
+    drops = f"reconnect storm: {counted(biggest.cycles, 'drop')} in {lasted}"
+    causes, steps = _storm_advice(timeline, participant)
     if quiet:
         return Finding(
             rule="storm_without_errors",
@@ -113,9 +181,17 @@ def reconnect_storm(timeline: Timeline, patterns: Patterns) -> Finding | None:
             score=90,
             title=(*title, ", with no error events"),
             meaning=(
-                "The connection kept dropping and coming back, and IVS recorded no error for it. Network "
-                "failures and token-signature failures on the client never appear as IVS events, so the "
-                "cause is most likely the client's network.",
+                (
+                    "The encoder kept dropping and reconnecting, and IVS recorded no error for it. Network "
+                    "failures between the encoder and IVS never appear as IVS events, so the cause is most "
+                    "likely the encoder's uplink."
+                )
+                if client_kind(participant) is ClientKind.RTMP_ENCODER
+                else (
+                    "The connection kept dropping and coming back, and IVS recorded no error for it. "
+                    "Network failures and token-signature failures on the client never appear as IVS "
+                    "events, so the cause is most likely the client's network."
+                ),
             ),
             causes=causes,
             next_steps=steps,
@@ -123,6 +199,31 @@ def reconnect_storm(timeline: Timeline, patterns: Patterns) -> Finding | None:
             doc=NETWORK_REQUIREMENTS_DOC,
             order=biggest.first_index,
             count=cycles,
+            headline=(f"{drops}, no error events (client network)",),
+            status=status,
+        )
+    if all(storm.mostly_unexplained for storm in storms):
+        failed = sum(s.failed_cycles for s in storms)
+        errors = sum(s.errors for s in storms)
+        return Finding(
+            rule="storm_with_errors",
+            severity=Severity.PROBLEM,
+            score=90,
+            title=title,
+            meaning=(
+                "The connection kept dropping and coming back. IVS recorded "
+                f"{counted(errors, 'error event')} during it, but only {failed:,} of the {cycles:,} drops "
+                "came after a join or publish failure, so they do not explain it: the cause is most likely "
+                "the client's network.",
+            ),
+            causes=causes,
+            next_steps=steps,
+            evidence=tuple(evidence),
+            doc=NETWORK_REQUIREMENTS_DOC,
+            order=biggest.first_index,
+            count=cycles,
+            headline=(f"{drops} (client network; the errors in it are incidental)",),
+            status=status,
         )
     return Finding(
         rule="storm_with_errors",
@@ -139,6 +240,8 @@ def reconnect_storm(timeline: Timeline, patterns: Patterns) -> Finding | None:
         doc=NETWORK_REQUIREMENTS_DOC,
         order=biggest.first_index,
         count=cycles,
+        headline=(drops,),
+        status=status,
     )
 
 
@@ -169,6 +272,7 @@ def joined_but_idle(timeline: Timeline, patterns: Patterns) -> Finding | None:
         severity=Severity.INFO,
         score=30,
         title=("Joined but never published or subscribed",),
+        headline=("joined but never published or subscribed",),
         meaning=(
             f"The participant was connected for {format_duration(timeline.connected_time)} but neither "
             "sent nor received media, and never tried to.",
@@ -190,6 +294,25 @@ def joined_but_idle(timeline: Timeline, patterns: Patterns) -> Finding | None:
     )
 
 
+def connected_without_events(participant: ParticipantDetails | None) -> Finding | None:
+    """GetParticipant says CONNECTED but IVS has no event yet: the participant is in, just very recently."""
+    if participant is None or participant.get("state") != "CONNECTED":
+        return None
+    return Finding(
+        rule="connected_no_events",
+        severity=Severity.INFO,
+        score=70,
+        title=("Connected now, no events recorded yet",),
+        headline=("connected now, no events yet",),
+        meaning=(
+            "GetParticipant says this participant is connected, but IVS has not recorded an event for it "
+            "yet (events can appear a little after the fact). It did reach IVS: this is not a token or "
+            "network failure.",
+        ),
+        next_steps=_texts(("Ask again in a minute to see its first events.",)),
+    )
+
+
 def still_connected(timeline: Timeline, patterns: Patterns) -> Finding | None:
     """The session is live and the participant is connected now: the picture can still change."""
     if not patterns.still_connected:
@@ -206,6 +329,7 @@ def still_connected(timeline: Timeline, patterns: Patterns) -> Finding | None:
         severity=Severity.INFO,
         score=10,
         title=("Still connected now, since ", span.start, f" ({format_duration(span.duration)})"),
+        headline=(f"connected now ({format_duration(span.duration)})" + "".join(f", {d}" for d in doing),),
         meaning=(
             "The session is live and the last connection has not ended"
             + (f"; it is {' and '.join(doing)}" if doing else "")

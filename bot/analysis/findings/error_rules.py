@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import timedelta
 
 from bot.analysis.catalogue import SERVICE_QUOTAS_DOC, ErrorCodeInfo, describe_error_code
+from bot.analysis.client_advice import advice_for
+from bot.analysis.client_kind import ClientKind
 from bot.analysis.durations import format_duration
 from bot.analysis.findings.model import (
     MAX_NAMED,
@@ -17,8 +20,15 @@ from bot.analysis.findings.model import (
     occurrences,
 )
 from bot.analysis.phrases import Phrase, Quoted, marked, times
+from bot.analysis.recovery import Status, after_join_failure, after_publish_failure, after_subscribe_failure
 from bot.analysis.timeline_model import ErrorGroup, RemoteFailure, Storm, StormCause, Timeline
 from bot.domain.queries import ParticipantQuery
+
+# Failures closer together than this on average are one retry loop; further apart, separate attempts.
+RETRY_LOOP_GAP = timedelta(minutes=5)
+# A failed subscription costs one remote publisher's media; a failed join or publish costs the participant
+# its whole part in the session. When ranking, subscribe errors weigh less.
+SUBSCRIBE_WEIGHT = 15
 
 _ACTIONS = {"JOIN_ERROR": "Joining", "PUBLISH_ERROR": "Publishing", "SUBSCRIBE_ERROR": "Subscribing"}
 _NEEDED_CAPABILITY = {"PUBLISH_ERROR": "PUBLISH", "SUBSCRIBE_ERROR": "SUBSCRIBE"}
@@ -31,6 +41,14 @@ def _group_title(group: ErrorGroup, info: ErrorCodeInfo, headline: Phrase | None
     return (*lead, *(headline or marked(info.headline)), *code, _times(group.count))
 
 
+def _group_headline(group: ErrorGroup, info: ErrorCodeInfo, headline: Phrase | None = None) -> Phrase:
+    """ "publishing failed: bitrate above the maximum (`BITRATE_EXCEEDED` ×5)": for the reply's first line."""
+    action = _ACTIONS.get(group.event_name)
+    lead: Phrase = (f"{action.lower()} failed: ",) if action else (Quoted(group.event_name), " failed: ")
+    code: Phrase = (Quoted(group.code),) if group.code is not None else ("no error code",)
+    return (*lead, *(headline or marked(info.headline)), " (", *code, _times(group.count), ")")
+
+
 def _group_evidence(group: ErrorGroup, retry_note: bool = True) -> Phrase:
     evidence: Phrase = (
         Quoted(group.event_name),
@@ -40,7 +58,10 @@ def _group_evidence(group: ErrorGroup, retry_note: bool = True) -> Phrase:
         *occurrences(group.count, group.first, group.last),
         ".",
     )
-    if retry_note and group.count >= 3:
+    targets = len(group.remotes) + group.remotes_not_detailed
+    if targets > 1:
+        evidence += (f" Against {targets:,} different publishers: separate incidents, not one retry loop.",)
+    elif retry_note and group.count >= 3 and group.last - group.first <= RETRY_LOOP_GAP * (group.count - 1):
         evidence += (" The same failure kept repeating: the client retries without changing anything.",)
     return evidence
 
@@ -49,8 +70,9 @@ def _base_error_finding(group: ErrorGroup, info: ErrorCodeInfo, rule_suffix: str
     return Finding(
         rule=f"error:{group.event_name}:{group.code}{rule_suffix}",
         severity=Severity.PROBLEM,
-        score=info.score,
+        score=info.score - (SUBSCRIBE_WEIGHT if group.event_name == "SUBSCRIBE_ERROR" else 0),
         title=_group_title(group, info),
+        headline=_group_headline(group, info),
         meaning=marked(info.meaning),
         causes=_texts(info.causes),
         next_steps=_texts(info.next_steps),
@@ -108,18 +130,46 @@ def publisher_not_found(group: ErrorGroup, info: ErrorCodeInfo, query: Participa
     return replace(
         _base_error_finding(group, info),
         title=_group_title(group, info, headline),
+        headline=_group_headline(group, info, headline),
         next_steps=tuple(steps),
         evidence=tuple(evidence),
     )
 
 
-def insufficient_capabilities(group: ErrorGroup, info: ErrorCodeInfo) -> Finding:
-    """Point at the TOKEN_EXCHANGED that removed the capability, when there was one."""
+def _without_token_story(base: Finding, group: ErrorGroup, timeline: Timeline) -> Finding:
+    """No exchange before the failure removed the capability: never offer one as the cause (event order)."""
+
+    def about_exchange(item: Phrase) -> bool:
+        return Quoted("TOKEN_EXCHANGED") in item
+
+    evidence = list(base.evidence)
+    later = next((e for e in timeline.token_exchanges if e.index > group.first_index), None)
+    if later is not None:
+        evidence.append(
+            (
+                "The ",
+                Quoted("TOKEN_EXCHANGED"),
+                " at ",
+                later.time,
+                " came after the first failure, so it did "
+                "not cause it: the token the client joined with already lacked the capability.",
+            )
+        )
+    return replace(
+        base,
+        causes=tuple(c for c in base.causes if not about_exchange(c)),
+        next_steps=tuple(n for n in base.next_steps if not about_exchange(n)),
+        evidence=tuple(evidence),
+    )
+
+
+def insufficient_capabilities(group: ErrorGroup, info: ErrorCodeInfo, timeline: Timeline) -> Finding:
+    """Point at the TOKEN_EXCHANGED that removed the capability, when there was one before the failure."""
     base = _base_error_finding(group, info)
     exchange = group.token_in_effect
     needed = _NEEDED_CAPABILITY.get(group.event_name)
     if exchange is None or not exchange.dropped or (needed and needed not in exchange.dropped):
-        return base
+        return _without_token_story(base, group, timeline)
     dropped = ", ".join(sorted(exchange.dropped))
     before = ", ".join(sorted(exchange.previous_capabilities)) or "none"
     after = ", ".join(sorted(exchange.new_capabilities)) or "none"
@@ -135,6 +185,13 @@ def insufficient_capabilities(group: ErrorGroup, info: ErrorCodeInfo) -> Finding
             f", then {action.lower()} failed (",
             Quoted("INSUFFICIENT_CAPABILITIES"),
             f"){_times(group.count)}",
+        ),
+        headline=(
+            "a token exchange removed ",
+            Quoted(dropped),
+            f", then {action.lower()} failed (",
+            Quoted("INSUFFICIENT_CAPABILITIES"),
+            f"{_times(group.count)})",
         ),
         meaning=(
             "The client swapped its token in-session (",
@@ -185,6 +242,7 @@ def quota_exceeded(group: ErrorGroup, info: ErrorCodeInfo) -> Finding:
         return replace(
             base,
             title=_group_title(group, info, ("the stage already had its 12 publishers",)),
+            headline=_group_headline(group, info, ("the stage already had 12 publishers",)),
             meaning=(
                 "On a publish, ",
                 Quoted("QUOTA_EXCEEDED"),
@@ -209,6 +267,7 @@ def quota_exceeded(group: ErrorGroup, info: ErrorCodeInfo) -> Finding:
         return replace(
             base,
             title=_group_title(group, info, ("the stage reached its subscriber quota",)),
+            headline=_group_headline(group, info, ("the stage reached its subscriber quota",)),
             meaning=(
                 "The stage already had as many subscribers as its quota allows (10,000 per stage by "
                 "default; this quota is adjustable).",
@@ -240,7 +299,6 @@ def stream_duration_exceeded(group: ErrorGroup, info: ErrorCodeInfo, timeline: T
 
 
 _SPECIAL: dict[str, Callable[[ErrorGroup, ErrorCodeInfo], Finding]] = {
-    "INSUFFICIENT_CAPABILITIES": insufficient_capabilities,
     "QUOTA_EXCEEDED": quota_exceeded,
 }
 
@@ -296,28 +354,97 @@ def with_storm_evidence(finding: Finding, group: ErrorGroup, storms: tuple[Storm
     return replace(finding, evidence=(*evidence, *lines))
 
 
-def error_group_finding(group: ErrorGroup, timeline: Timeline, query: ParticipantQuery) -> Finding:
-    """Explain one group of identical errors, using the correlation rule for its code when there is one."""
-    return with_storm_evidence(_explain_group(group, timeline, query), group, timeline.storms)
+def error_group_finding(
+    group: ErrorGroup, timeline: Timeline, query: ParticipantQuery, client: ClientKind = ClientKind.UNKNOWN
+) -> Finding:
+    """Explain one group of identical errors, using the correlation rule for its code when there is one.
+
+    Args:
+        client: what kind of client this is (its advice differs: an encoder's settings, or the IVS SDK).
+    """
+    finding = with_storm_evidence(_explain_group(group, timeline, query, client), group, timeline.storms)
+    return _inside_a_storm(with_status(finding, group_status(group, timeline)), group, timeline.storms)
 
 
-def _explain_group(group: ErrorGroup, timeline: Timeline, query: ParticipantQuery) -> Finding:
+# The most an error that only came during a network storm may score: below the storm (90).
+INCIDENTAL_SCORE = 45
+
+
+def _inside_a_storm(finding: Finding, group: ErrorGroup, storms: tuple[Storm, ...]) -> Finding:
+    """Failures that all came during a storm they do not explain are a side effect of the drops."""
+    storm = next(
+        (s for s in storms if not s.explained_by_errors and s.start <= group.first and group.last <= s.end),
+        None,
+    )
+    if storm is None or finding.severity not in (Severity.PROBLEM, Severity.WARNING):
+        return finding
+    note: Phrase = (
+        "Every one of these came during the reconnect storm between ",
+        storm.start,
+        " and ",
+        storm.end,
+        ": most likely a side effect of the drops, not their cause.",
+    )
+    return replace(
+        finding,
+        severity=Severity.WARNING,
+        score=min(finding.score, INCIDENTAL_SCORE),
+        evidence=(*finding.evidence, note),
+    )
+
+
+def group_status(group: ErrorGroup, timeline: Timeline) -> Status | None:
+    """Whether what failed later worked: a clean publish, a join that held, the publisher received again."""
+    if group.event_name == "PUBLISH_ERROR":
+        return after_publish_failure(timeline, group.last)
+    if group.event_name == "JOIN_ERROR":
+        return after_join_failure(timeline, group.last)
+    if group.event_name == "SUBSCRIBE_ERROR":
+        return after_subscribe_failure(timeline, group)
+    return None
+
+
+# Where a resolved failure ranks: below anything still going on. A one-off that then worked is information.
+RESOLVED_PENALTY = 30
+ONE_OFF_SCORE = 15
+
+
+def with_status(finding: Finding, status: Status | None) -> Finding:
+    """Attach the status; a failure that later worked is a warning (repeated) or information (once)."""
+    if status is None:
+        return finding
+    if not status.resolved or status.since is None:
+        return replace(finding, status=status)
+    nothing_to_do: Phrase = ("Nothing to do unless it comes back: it worked again from ", status.since, ".")
+    steps = (nothing_to_do, *finding.next_steps)
+    if finding.count == 1:
+        return replace(finding, status=status, severity=Severity.INFO, score=ONE_OFF_SCORE, next_steps=steps)
+    score = max(ONE_OFF_SCORE + 5, finding.score - RESOLVED_PENALTY)
+    return replace(finding, status=status, severity=Severity.WARNING, score=score, next_steps=steps)
+
+
+def _explain_group(
+    group: ErrorGroup, timeline: Timeline, query: ParticipantQuery, client: ClientKind
+) -> Finding:
     if group.code is None:
         return Finding(
             rule=f"error:{group.event_name}:none",
             severity=Severity.PROBLEM,
             score=40,
             title=(Quoted(group.event_name), f" without an error code{_times(group.count)}"),
+            headline=(Quoted(group.event_name), f" without an error code{_times(group.count)}"),
             meaning=("IVS recorded a failure without saying why.",),
             next_steps=_texts(("Check the client's own logs around these times.",)),
             evidence=(_group_evidence(group),),
             order=group.first_index,
             count=group.count,
         )
-    info = describe_error_code(group.code)
+    info = advice_for(describe_error_code(group.code), client)
     if group.code == "PUBLISHER_NOT_FOUND":
         return publisher_not_found(group, info, query)
     if group.code == "STREAM_DURATION_EXCEEDED":
         return stream_duration_exceeded(group, info, timeline)
+    if group.code == "INSUFFICIENT_CAPABILITIES":
+        return insufficient_capabilities(group, info, timeline)
     special = _SPECIAL.get(group.code)
     return special(group, info) if special else _base_error_finding(group, info)

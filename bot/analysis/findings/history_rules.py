@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
+
 from bot.analysis.catalogue import NETWORK_REQUIREMENTS_DOC
 from bot.analysis.durations import format_duration
 from bot.analysis.findings.model import MAX_NAMED, Finding, Severity, _texts
 from bot.analysis.patterns import Patterns
 from bot.analysis.phrases import Phrase, Quoted, counted
-from bot.analysis.timeline_model import Timeline
+from bot.analysis.timeline_model import ErrorGroup, Timeline
 
 
 def no_events() -> Finding:
@@ -17,6 +19,7 @@ def no_events() -> Finding:
         severity=Severity.WARNING,
         score=70,
         title=("No events recorded for this participant in this session",),
+        headline=("no events recorded in this session",),
         meaning=(
             "IVS has no events for this participant in this session. Failures before joining, such as "
             "an expired or badly signed token or blocked network traffic, are never recorded as events.",
@@ -63,30 +66,70 @@ def unknown_names(patterns: Patterns) -> Finding | None:
     )
 
 
-def healthy(timeline: Timeline) -> Finding:
-    """No problems recorded: say what went right, and why that is not proof."""
+def more_error_groups(
+    groups: Iterable[ErrorGroup], counted_only: Mapping[tuple[str, str | None], int]
+) -> Finding:
+    """The error groups beyond those explained one by one: counted, and listed under the errors by code."""
+    kinds = 0
+    events = 0
+    for group in groups:
+        kinds += 1
+        events += group.count
+    kinds += len(counted_only)
+    events += sum(counted_only.values())
+    return Finding(
+        rule="more_error_groups",
+        severity=Severity.WARNING,
+        score=20,
+        title=(f"{counted(kinds, 'more kind')} of error ({counted(events, 'event')}) not detailed here",),
+        meaning=(
+            "This history holds more kinds of error (event name and code) than a report can explain one "
+            "by one; the most likely causes are explained above, and every code is counted in the errors "
+            "by code and kept in the full JSON.",
+        ),
+        next_steps=_texts(("Upload the full JSON and look for the codes that matter to this user.",)),
+        count=events,
+    )
+
+
+def healthy(timeline: Timeline, recovered: Sequence[Finding] = ()) -> Finding:
+    """No open problem: say what went right, what failed once and then worked, and why that is not proof."""
     received = len(timeline.received_time)
     published = (
         f"published {format_duration(timeline.publishing_time)}" if timeline.publishes else "did not publish"
     )
     connections = counted(len(timeline.connections), "connection")
+    errors = (
+        f"{counted(timeline.error_count, 'error event')}, each followed by success,"
+        if recovered
+        else "No error events"
+    )
     summary = (
-        f"No error events and no reconnect storm in {counted(timeline.event_count, 'event')}: connected "
+        f"{errors} and no reconnect storm in {counted(timeline.event_count, 'event')}: connected "
         f"{format_duration(timeline.connected_time)} over {connections}, {published}, received "
         f"{counted(received, 'publisher') if received else 'no publisher'}."
     )
+    title: Phrase = ("No problems recorded",)
+    headline: Phrase = ("no problems recorded",)
+    if recovered:
+        first = recovered[0]
+        title = (f"No open problem: {counted(len(recovered), 'failure')} then worked again",)
+        words = first.status.words if first.status else ()
+        headline = ("no open problem: ", *first.short, *((", ", *words) if words else ()))
     return Finding(
         rule="no_problems",
         severity=Severity.OK,
-        score=0,
-        title=("No problems recorded",),
+        # Above a recovered one-off (ONE_OFF_SCORE): the answer is "nothing is wrong now".
+        score=20 if recovered else 0,
+        title=title,
+        headline=headline,
         meaning=(summary,),
         causes=(),
         next_steps=_texts(
             (
-                "No error events is not proof of health: network problems and token-signature failures "
-                "on the client are never recorded as IVS events.",
-                "If the user still reports a problem, check the client's logs and network.",
+                "Nothing to fix here. If the user still reports a problem, check the client's logs and "
+                "network: network problems and token-signature failures on the client are never recorded "
+                "as IVS events, so no error events is not proof of health.",
             )
         ),
         doc=NETWORK_REQUIREMENTS_DOC,

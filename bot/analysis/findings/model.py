@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from bot.analysis.catalogue import DocLink
 from bot.analysis.phrases import Phrase, marked
+from bot.analysis.recovery import Status
 from bot.domain.errors import InvalidQueryError
 from bot.domain.queries import USAGE, ParticipantQuery
 
@@ -37,6 +38,8 @@ class Finding:
         order: the index of the first event behind it (ties: earlier first).
         evidence: what in this history shows it, with times and ids.
         codes: the error codes this finding explains (an unknown code appears as sent).
+        headline: the cause in a few words, for the reply's first line (the title when empty).
+        status: whether the problem is still going on or was resolved, and when (None: not applicable).
     """
 
     rule: str
@@ -51,6 +54,18 @@ class Finding:
     codes: tuple[str, ...] = ()
     order: int = 0
     count: int = 0
+    headline: Phrase = ()
+    status: Status | None = None
+
+    @property
+    def short(self) -> Phrase:
+        """The cause in a few words: the headline, or the title when the rule gave none."""
+        return self.headline or self.title
+
+    @property
+    def resolved(self) -> bool:
+        """True when what failed later worked again."""
+        return self.status is not None and self.status.resolved
 
 
 def _texts(items: Iterable[str]) -> tuple[Phrase, ...]:

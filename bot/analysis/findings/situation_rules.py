@@ -1,0 +1,244 @@
+"""Findings that are not error events: what the whole situation shows when IVS recorded no failure.
+
+Replication that stopped while the source kept publishing, a remote publisher that keeps dropping, a full
+stage seen from a viewer, a departure at the token's expiry, one token on two devices.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.analysis.catalogue import CREATE_TOKEN_API_DOC, NETWORK_REQUIREMENTS_DOC, SERVICE_QUOTAS_DOC
+from bot.analysis.durations import format_duration
+from bot.analysis.findings.model import Finding, Severity, _texts, lookup_command
+from bot.analysis.patterns import Patterns
+from bot.analysis.phrases import Phrase, Quoted, counted
+from bot.analysis.recovery import Status, after_storm
+from bot.analysis.span_log import SpanEnd
+from bot.analysis.timeline import STAGE_PUBLISHER_LIMIT
+from bot.analysis.timeline_model import Timeline
+from bot.domain.queries import ParticipantQuery
+
+# Publishing on after replication stopped for at least this long means the replica lost a live source.
+REPLICATION_GAP = timedelta(minutes=1)
+# A departure this soon after the token's expiry is taken to be caused by it.
+EXPIRY_WINDOW = timedelta(minutes=2)
+
+
+def replication_stopped_early(timeline: Timeline) -> Finding | None:
+    """REPLICATION_STOPPED while this participant went on publishing: the other stage lost it early."""
+    replication = timeline.replication
+    if replication is None or replication.stopped is None:
+        return None
+    if replication.started is not None and replication.started > replication.stopped:
+        return None  # replicated again later
+    stopped = replication.stopped
+    published_after = timedelta(0)
+    for start, end in zip(timeline.publishes.starts, timeline.publishes.ends, strict=True):
+        if end > stopped:
+            published_after += end - max(start, stopped)
+    if published_after < REPLICATION_GAP:
+        return None
+    where: Phrase = (" into ", Quoted(replication.destination, 130)) if replication.destination else ()
+    return Finding(
+        rule="replication_stopped_early",
+        severity=Severity.WARNING,
+        score=72,
+        title=("Replication", *where, " stopped at ", stopped, " while this participant kept publishing"),
+        headline=(f"replication stopped while still publishing ({format_duration(published_after)} more)",),
+        meaning=(
+            f"The participant was replicated into another stage, but the replication stopped and it went on "
+            f"publishing for {format_duration(published_after)}: viewers of the other stage lost it early. "
+            "IVS records no error for this.",
+        ),
+        causes=_texts(
+            (
+                "The backend called `StopParticipantReplication` too early (or on the wrong participant).",
+                "The destination stage's session ended or the destination stage was deleted or changed.",
+            )
+        ),
+        next_steps=_texts(
+            (
+                "Find who stopped it: the `StopParticipantReplication` call in CloudTrail around that time.",
+                "Check the destination stage's session then (`ListStageSessions`, `GetStageSession`).",
+            )
+        ),
+        evidence=(
+            (
+                Quoted("REPLICATION_STOPPED"),
+                " at ",
+                stopped,
+                f"; publishing went on for {format_duration(published_after)}.",
+            ),
+        ),
+        status=Status(False, ("not replicated again",)),
+    )
+
+
+def flapping_publisher(timeline: Timeline, query: ParticipantQuery) -> Finding | None:
+    """A remote publisher this participant kept losing and getting back: the publisher's own problem."""
+    if not timeline.flapping_publishers:
+        return None
+    worst = timeline.flapping_publishers[0]
+    steps: list[Phrase] = []
+    for flaps in timeline.flapping_publishers:
+        command = lookup_command(query, flaps.remote_id)
+        if command is not None:
+            steps.append(("See what happened to ", Quoted(flaps.remote_id), ": ", Quoted(command, 300)))
+    steps += _texts(("Check that publisher's network and device, not this participant's.",))
+    evidence = tuple(
+        (
+            "Publisher ",
+            Quoted(flaps.remote_id),
+            f" stopped and came back {counted(flaps.returns, 'time')} between ",
+            flaps.first_drop,
+            " and ",
+            flaps.last_return,
+            f" (gone {format_duration(flaps.shortest_gap)} at the shortest).",
+        )
+        for flaps in timeline.flapping_publishers
+    )
+    received_now = bool(timeline.subscriptions) and any(
+        who == worst.remote_id and ended is SpanEnd.OPEN
+        for who, ended in zip(timeline.subscriptions.remotes, timeline.subscriptions.ended_by, strict=True)
+    )
+    return Finding(
+        rule="flapping_publisher",
+        severity=Severity.WARNING,
+        score=55,
+        title=(
+            "Publisher ",
+            Quoted(worst.remote_id),
+            f" kept dropping: lost and back {counted(worst.returns, 'time')}; this one stayed connected",
+        ),
+        headline=(
+            "publisher ",
+            Quoted(worst.remote_id),
+            f" kept dropping ({counted(worst.returns, 'time')})",
+        ),
+        meaning=(
+            "This participant stayed connected, but one publisher it received kept stopping and coming back "
+            "within seconds. The drops are that publisher's problem (usually its network), not this "
+            "participant's; its own history will show them.",
+        ),
+        next_steps=tuple(steps),
+        evidence=evidence,
+        doc=NETWORK_REQUIREMENTS_DOC,
+        status=Status(False, ("still received now",)) if received_now else None,
+    )
+
+
+def stage_was_full(timeline: Timeline) -> Finding | None:
+    """A viewer receiving 12 publishers at once: the stage was full, so a 13th publisher was refused."""
+    if timeline.ceiling_reached_at is None:
+        return None
+    return Finding(
+        rule="stage_full",
+        severity=Severity.INFO,
+        score=35,
+        title=(
+            f"The stage was full: this participant received {STAGE_PUBLISHER_LIMIT} publishers at once from ",
+            timeline.ceiling_reached_at,
+        ),
+        headline=(f"stage full: received {STAGE_PUBLISHER_LIMIT} publishers at once",),
+        meaning=(
+            f"A stage allows {STAGE_PUBLISHER_LIMIT} publishers at a time and this quota is not adjustable. "
+            "While this participant received that many, anyone else who tried to publish was refused with "
+            "`QUOTA_EXCEEDED` on their side (this participant sees no error).",
+        ),
+        next_steps=_texts(
+            (
+                "If a guest could not publish then, this is why: keep at most 12 publishers per stage "
+                "(unpublish idle hosts, or split them across stages).",
+            )
+        ),
+        doc=SERVICE_QUOTAS_DOC,
+    )
+
+
+def left_at_token_expiry(timeline: Timeline) -> Finding | None:
+    """The last departure came at or just after the token's expirationTime."""
+    exchange = timeline.last_token_exchange
+    if exchange is None or exchange.new_expiration is None or not timeline.connections:
+        return None
+    last = timeline.connections[-1]
+    expiry = exchange.new_expiration
+    if last.ended_by is not SpanEnd.EVENT or not expiry <= last.end <= expiry + EXPIRY_WINDOW:
+        return None
+    after = format_duration(last.end - expiry)
+    return Finding(
+        rule="left_at_token_expiry",
+        severity=Severity.PROBLEM,
+        score=88,
+        title=("Left at ", last.end, f", {after} after its token expired"),
+        headline=(f"left {after} after its token expired",),
+        meaning=(
+            "The token this participant last exchanged to expired at ",
+            expiry,
+            f" and the participant left {after} later, with no error event: a client whose token has "
+            "expired cannot stay or rejoin with it.",
+        ),
+        causes=_texts(
+            (
+                "The backend issues tokens shorter than the session (`CreateParticipantToken` `duration`, "
+                "default 12 hours).",
+                "The app does not exchange the token for a fresh one before it expires.",
+            )
+        ),
+        next_steps=_texts(
+            (
+                "Issue tokens that outlive the longest session, or exchange them in-session before "
+                "`expirationTime`.",
+            )
+        ),
+        evidence=(
+            (Quoted("TOKEN_EXCHANGED"), " at ", exchange.time, ": the new token expires at ", expiry, "."),
+        ),
+        doc=CREATE_TOKEN_API_DOC,
+        status=Status(False, ("not back",)),
+    )
+
+
+def one_token_two_devices(timeline: Timeline, patterns: Patterns) -> Finding | None:
+    """A storm whose every drop came in the same second as the next join: two clients with one token."""
+    storms = [s for s in patterns.storms if s.same_second_rejoins and not s.explained_by_errors]
+    if not storms:
+        return None
+    biggest = max(storms, key=lambda s: s.cycles)
+    cycles = sum(s.cycles for s in storms)
+    return Finding(
+        rule="one_token_two_devices",
+        severity=Severity.PROBLEM,
+        score=92,
+        title=(
+            f"One token on two devices: joined {cycles:,} times, each drop in the same second as the next "
+            "join, between ",
+            biggest.start,
+            " and ",
+            biggest.end,
+        ),
+        headline=(f"one token on two devices: {counted(cycles, 'takeover')}, no error events",),
+        meaning=(
+            "Every drop came in the same second as the next join. A network that fails needs seconds to come "
+            "back; a second client joining with the same token takes the place of the first at once, and "
+            "the first rejoins and takes it back. IVS records no error for this.",
+        ),
+        causes=_texts(
+            (
+                "The same token is used on two devices or in two browser tabs (one participant id each "
+                "token).",
+                "The app reuses a cached token for a second session of the same user.",
+            )
+        ),
+        next_steps=_texts(
+            (
+                "Create one token per client (`CreateParticipantToken`), never share one between devices "
+                "or tabs.",
+                "Ask the user whether the stage was open on a second device or tab at that time.",
+            )
+        ),
+        doc=CREATE_TOKEN_API_DOC,
+        order=biggest.first_index,
+        count=cycles,
+        status=after_storm(timeline, storms[-1]),
+    )

@@ -1,0 +1,173 @@
+"""Time and recovery: every finding says whether the problem is still going on, and since when."""
+
+from __future__ import annotations
+
+from bot.analysis import Severity, analyze
+from tests.analysis.factories import (
+    NOW,
+    at,
+    error,
+    history,
+    join_leave_cycles,
+    joined,
+    left,
+    participant,
+    publish_started,
+    publish_stopped,
+    subscribe_started,
+    subscribe_stopped,
+    token_exchanged,
+)
+from tests.analysis.test_findings import everything, said
+
+
+def _encoder_fixed_after(code: str, failures: int) -> list[dict]:
+    """An encoder refused ``failures`` times, fixed by the operator at minute 10, then publishing 47 min."""
+    events = []
+    for n in range(failures):
+        events += [
+            joined(n),
+            publish_started(n),
+            error("PUBLISH_ERROR", n + 0.1, code),
+            publish_stopped(n + 0.2),
+            left(n + 0.2),
+        ]
+    return [*events, joined(10), publish_started(10), publish_stopped(57), left(57)]
+
+
+def test_a_resolution_error_the_operator_fixed_minutes_later_says_fixed_and_is_not_red() -> None:
+    analysis = analyze(history(_encoder_fixed_after("RESOLUTION_EXCEEDED", 3)), now=NOW)
+    top = analysis.findings[0]
+
+    assert top.rule == "error:PUBLISH_ERROR:RESOLUTION_EXCEEDED"
+    assert top.severity is Severity.WARNING
+    assert top.status is not None and top.status.resolved and top.status.since == at(10)
+    assert said(top.status.words) == f"fixed at {at(10).isoformat()}; published 47 min 00 s since"
+    assert "Nothing to do unless it comes back" in said(top.next_steps[0])
+
+
+def test_a_failure_still_happening_at_the_end_is_not_fixed() -> None:
+    events = _encoder_fixed_after("B_FRAME_PRESENT", 4)[:-4]
+    top = analyze(history(events), now=NOW).findings[0]
+
+    assert top.severity is Severity.PROBLEM and top.status is not None
+    assert not top.status.resolved and said(top.status.words) == "not fixed"
+
+
+def test_one_internal_error_followed_by_an_hour_of_publishing_is_information_not_a_red_problem() -> None:
+    events = [
+        joined(0),
+        publish_started(0),
+        error("PUBLISH_ERROR", 0.05, "INTERNAL_SERVER_EXCEPTION"),
+        publish_stopped(0.1),
+        publish_started(0.5),
+        publish_stopped(60.5),
+        left(61),
+    ]
+    analysis = analyze(history(events), now=NOW)
+    rules = {f.rule: f for f in analysis.findings}
+
+    assert analysis.findings[0].rule == "no_problems"
+    assert not [f for f in analysis.findings if f.severity is Severity.PROBLEM]
+    one_off = rules["error:PUBLISH_ERROR:INTERNAL_SERVER_EXCEPTION"]
+    assert one_off.severity is Severity.INFO
+    assert "fixed at" in said(one_off.status.words if one_off.status else ())
+    assert said(analysis.findings[0].title) == "No open problem: 1 failure then worked again"
+
+
+def test_quota_exceeded_at_the_start_of_an_hour_of_publishing_does_not_lead_in_red() -> None:
+    events = [
+        joined(0),
+        error("PUBLISH_ERROR", 0.1, "QUOTA_EXCEEDED"),
+        publish_started(2),
+        publish_stopped(62),
+        left(62),
+    ]
+    analysis = analyze(history(events), now=NOW)
+
+    assert analysis.findings[0].rule == "no_problems"
+    assert all(f.severity is not Severity.PROBLEM for f in analysis.findings)
+
+
+def test_a_failure_fixed_in_a_live_session_says_publishing_since() -> None:
+    events = [joined(0), publish_started(0), error("PUBLISH_ERROR", 0.1, "BITRATE_EXCEEDED")]
+    events += [publish_stopped(0.2), publish_started(3)]
+    finding = next(f for f in analyze(history(events, live=True), now=NOW).findings if f.status)
+
+    assert finding.status is not None
+    assert said(finding.status.words) == f"fixed at {at(3).isoformat()}; publishing since"
+
+
+def test_join_failures_followed_by_a_join_that_held_say_when_it_got_in() -> None:
+    events = [error("JOIN_ERROR", n, "INVALID_STREAM_KEY") for n in range(3)]
+    events += [joined(5), publish_started(5), publish_stopped(50), left(50)]
+    finding = analyze(history(events), now=NOW).findings[0]
+
+    assert finding.rule == "error:JOIN_ERROR:INVALID_STREAM_KEY"
+    assert finding.status is not None and finding.status.resolved
+    assert said(finding.status.words) == f"got in at {at(5).isoformat()}; connected 45 min 00 s since"
+
+
+def test_refused_joins_while_the_participant_stays_connected_are_not_could_not_get_back_in() -> None:
+    """A second encoder with the same stream key is refused; this participant kept publishing."""
+    events = [joined(0), publish_started(0)]
+    events += [error("JOIN_ERROR", 10 + n, "REUSE_OF_STREAM_KEY") for n in range(4)]
+    analysis = analyze(history(events, live=True, details=participant(state="CONNECTED")), now=NOW)
+    text = "\n".join(everything(f) for f in analysis.findings)
+
+    assert "never_got_in" not in [f.rule for f in analysis.findings]
+    assert "every later attempt to rejoin failed" not in text
+    assert analysis.findings[0].rule == "error:JOIN_ERROR:REUSE_OF_STREAM_KEY"
+
+
+def test_a_storm_that_settled_says_stable_since_and_one_that_did_not_says_so() -> None:
+    settled = [*join_leave_cycles(0, 6), joined(10), left(40)]
+    finding = analyze(history(settled), now=NOW).findings[0]
+    assert finding.rule == "storm_without_errors" and finding.status is not None
+    assert said(finding.status.words) == f"stable since {at(10).isoformat()}"
+
+    unsettled = join_leave_cycles(0, 6)
+    finding = analyze(history(unsettled), now=NOW).findings[0]
+    assert finding.status is not None and not finding.status.resolved
+    assert said(finding.status.words).startswith("never settled: last left at ")
+
+
+def test_a_viewer_who_received_the_publisher_again_is_told_so() -> None:
+    events = [
+        joined(0),
+        subscribe_started(1, "HostPub12345"),
+        subscribe_stopped(5, "HostPub12345"),
+        error("SUBSCRIBE_ERROR", 6, "PUBLISHER_NOT_FOUND", remoteParticipantId="HostPub12345"),
+        subscribe_started(8, "HostPub12345"),
+        subscribe_stopped(30, "HostPub12345"),
+        left(30),
+    ]
+    finding = next(f for f in analyze(history(events), now=NOW).findings if f.status)
+
+    assert finding.status is not None and finding.status.resolved
+    assert said(finding.status.words) == f"received again from {at(8).isoformat()}"
+    assert finding.severity is Severity.INFO
+
+
+def test_a_token_exchange_after_the_failed_publish_is_not_offered_as_its_cause() -> None:
+    events = [
+        joined(0),
+        error("PUBLISH_ERROR", 1, "INSUFFICIENT_CAPABILITIES"),
+        token_exchanged(2, ["SUBSCRIBE"], ["SUBSCRIBE"]),
+        error("PUBLISH_ERROR", 3, "INSUFFICIENT_CAPABILITIES"),
+        left(4),
+    ]
+    finding = analyze(history(events), now=NOW).findings[0]
+    causes = "\n".join(said(c) for c in (*finding.causes, *finding.next_steps))
+
+    assert finding.rule == "error:PUBLISH_ERROR:INSUFFICIENT_CAPABILITIES"
+    assert "TOKEN_EXCHANGED" not in causes
+    assert "came after the first failure, so it did not cause it" in everything(finding)
+
+
+def test_a_connected_participant_without_events_is_connected_not_never_reached_ivs() -> None:
+    h = history([], details=participant(state="CONNECTED"), live=True)
+    (finding,) = analyze(h, now=NOW).findings
+
+    assert finding.rule == "connected_no_events"
+    assert "never reached" not in everything(finding)

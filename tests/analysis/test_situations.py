@@ -1,0 +1,94 @@
+"""Findings that are not error events: what the situation shows when IVS recorded no failure at all."""
+
+from __future__ import annotations
+
+from bot.analysis import Severity, analyze
+from tests.analysis.factories import (
+    NOW,
+    STAGE_ARN,
+    at,
+    event,
+    history,
+    joined,
+    left,
+    publish_started,
+    publish_stopped,
+    subscribe_started,
+    subscribe_stopped,
+    token,
+)
+from tests.analysis.test_findings import everything, said
+
+
+def test_replication_that_stopped_long_before_the_host_stopped_publishing_is_a_finding() -> None:
+    destination = "arn:aws:ivs:us-west-2:123456789012:stage/ReplicaStage1"
+    events = [
+        joined(0),
+        publish_started(0),
+        event(
+            "REPLICATION_STARTED", 1, destinationStageArn=destination, destinationSessionId="st-replica12345"
+        ),
+        event(
+            "REPLICATION_STOPPED", 20, destinationStageArn=destination, destinationSessionId="st-replica12345"
+        ),
+        publish_stopped(60),
+        left(60),
+    ]
+    findings = analyze(history(events), now=NOW).findings
+
+    assert findings[0].rule == "replication_stopped_early"
+    text = everything(findings[0])
+    assert destination in text and "40 min 00 s" in text and "StopParticipantReplication" in text
+
+
+def test_a_remote_publisher_that_keeps_dropping_is_named_with_the_command_to_look_it_up() -> None:
+    events = [joined(0), subscribe_started(0.1, "Flaky1234567")]
+    for n in range(5):
+        events += [subscribe_stopped(2 + n, "Flaky1234567"), subscribe_started(2 + n + 0.05, "Flaky1234567")]
+    events += [subscribe_stopped(30, "Flaky1234567"), left(30)]
+    findings = analyze(history(events), now=NOW).findings
+
+    assert findings[0].rule == "flapping_publisher" and findings[0].severity is Severity.WARNING
+    text = everything(findings[0])
+    assert "stopped and came back 5 times" in text and "gone 3 s at the shortest" in text
+    assert f"/ivs-events {STAGE_ARN} st-a1b2c3d4e5f6g Flaky1234567" in text
+    assert "No problems recorded" not in "\n".join(said(f.title) for f in findings)
+
+
+def test_a_viewer_receiving_12_publishers_is_told_the_stage_was_full() -> None:
+    events = [joined(0)]
+    events += [subscribe_started(1 + n / 10, f"Pub{n:02d}aBcDeFgH") for n in range(12)]
+    events += [subscribe_stopped(40, f"Pub{n:02d}aBcDeFgH") for n in range(12)]
+    events.append(left(40))
+    (finding,) = [f for f in analyze(history(events), now=NOW).findings if f.rule == "stage_full"]
+
+    assert "received 12 publishers at once from " + at(2.1).isoformat() in said(finding.title)
+    assert "QUOTA_EXCEEDED" in everything(finding)
+
+
+def test_a_host_who_left_right_after_the_token_expired_is_told_so_not_no_problems() -> None:
+    expiring = {**token(["PUBLISH", "SUBSCRIBE"]), "expirationTime": at(45)}
+    events = [
+        joined(0),
+        publish_started(0),
+        event("TOKEN_EXCHANGED", 5, previousToken=token(["PUBLISH", "SUBSCRIBE"]), newToken=expiring),
+        publish_stopped(45.5),
+        left(45.5),
+    ]
+    findings = analyze(history(events), now=NOW).findings
+
+    assert findings[0].rule == "left_at_token_expiry"
+    assert said(findings[0].title) == f"Left at {at(45.5).isoformat()}, 30 s after its token expired"
+    assert "no_problems" not in [f.rule for f in findings]
+
+
+def test_one_token_on_two_devices_is_not_blamed_on_the_network() -> None:
+    events = [joined(0)]
+    for n in range(1, 9):  # each join takes over the other device's connection in the same second
+        events += [joined(n / 3), left(n / 3)]
+    events.append(left(3.5))
+    findings = analyze(history(events), now=NOW).findings
+
+    assert findings[0].rule == "one_token_two_devices"
+    assert "storm_without_errors" not in [f.rule for f in findings]
+    assert "same token" in everything(findings[0])

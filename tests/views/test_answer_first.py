@@ -1,0 +1,89 @@
+"""The answer first: the reply's first line names the root cause and its status, the next step follows."""
+
+from __future__ import annotations
+
+from bot.analysis import analyze
+from bot.views import build_reply, render_terminal
+from bot.views.reply import header_text
+from tests.analysis.factories import (
+    NOW,
+    error,
+    history,
+    joined,
+    left,
+    participant,
+    publish_started,
+    publish_stopped,
+)
+from tests.views.slack_limits import assert_within_slack_limits, texts
+
+
+def _refused_then_fixed(code: str, failures: int, fixed_at: float) -> list[dict]:
+    events = []
+    for n in range(failures):
+        events += [
+            joined(n),
+            publish_started(n),
+            error("PUBLISH_ERROR", n + 0.1, code),
+            publish_stopped(n + 0.2),
+            left(n + 0.2),
+        ]
+    return [*events, joined(fixed_at), publish_started(fixed_at), publish_stopped(fixed_at + 47), left(70)]
+
+
+def test_an_encoder_still_refused_gets_its_cause_code_and_not_fixed_in_the_header() -> None:
+    events = _refused_then_fixed("BITRATE_EXCEEDED", 5, 0)[:-4]
+    analysis = analyze(history(events, details=participant(protocol="RTMPS")), now=NOW)
+
+    assert header_text(analysis) == (
+        "abCDEf12GHIj: publishing failed: bitrate above the maximum (BITRATE_EXCEEDED ×5), not fixed"
+    )
+
+
+def test_a_fixed_problem_says_when_it_was_fixed_and_what_happened_since() -> None:
+    analysis = analyze(history(_refused_then_fixed("RESOLUTION_EXCEEDED", 2, 12)), now=NOW)
+
+    assert header_text(analysis) == (
+        "abCDEf12GHIj: publishing failed: resolution above the maximum (RESOLUTION_EXCEEDED ×2), "
+        "fixed at 14:12 UTC; published 47 min 00 s since"
+    )
+
+
+def test_a_connected_participant_with_no_events_yet_is_told_so_and_never_never_connected() -> None:
+    h = history([], details=participant(state="CONNECTED"), live=True)
+    reply = build_reply(analyze(h, now=NOW))
+    text = "\n".join(texts(reply.blocks))
+
+    assert reply.blocks[0]["text"]["text"] == "abCDEf12GHIj: connected now, no events yet"
+    assert "Never connected" not in text and "never reached" not in text
+    assert_within_slack_limits(reply)
+
+
+def test_a_single_internal_error_then_an_hour_of_publishing_leads_with_no_open_problem() -> None:
+    events = [
+        joined(0),
+        publish_started(0),
+        error("PUBLISH_ERROR", 0.05, "INTERNAL_SERVER_EXCEPTION"),
+        publish_stopped(0.1),
+        publish_started(0.5),
+        publish_stopped(60.5),
+        left(61),
+    ]
+    reply = build_reply(analyze(history(events), now=NOW))
+
+    header = reply.blocks[0]["text"]["text"]
+    assert header.startswith("abCDEf12GHIj: no open problem: publishing failed: an internal error in IVS")
+    assert header.endswith("fixed at 14:00 UTC; published 1 h 00 min since")
+    assert ":red_circle:" not in "\n".join(texts(reply.blocks)) and not reply.text.startswith(":red_circle:")
+
+
+def test_the_conclusion_is_within_the_first_fifteen_lines_of_the_reply_and_the_terminal() -> None:
+    events = _refused_then_fixed("BITRATE_EXCEEDED", 5, 0)[:-4]
+    analysis = analyze(history(events), now=NOW)
+    lines = "\n".join(texts(build_reply(analysis).blocks)).splitlines()
+    terminal = render_terminal(analysis).splitlines()
+
+    for shown in (lines, terminal):
+        top = "\n".join(shown[:15])
+        assert "BITRATE_EXCEEDED" in shown[0] and "not fixed" in shown[0]
+        assert "Next step" in top and "8.5 Mbps" in top
