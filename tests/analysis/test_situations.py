@@ -92,6 +92,8 @@ def test_one_token_on_two_devices_is_not_blamed_on_the_network() -> None:
 
     assert findings[0].rule == "one_token_two_devices"
     assert "storm_without_errors" not in [f.rule for f in findings]
+    (line,) = analyze(history(events), now=NOW).compact.entries
+    assert line.takeovers  # the timeline does not call it a reconnect storm either
     assert "same token" in everything(findings[0])
 
 
