@@ -153,7 +153,7 @@ def finding_text(finding: Finding, number: int, limit: int = SECTION_LIMIT) -> s
     lines.append((0, to_mrkdwn(finding.meaning)))
     for first_priority, heading, items in (
         (2, "*Likely causes*", finding.causes[:MAX_CAUSES]),
-        (3, "*If that does not do it*", steps[1:]),
+        (3, "*More steps*", steps[1:]),
     ):
         bullets = [f"• {to_mrkdwn(item)}" for item in items]
         if bullets:
