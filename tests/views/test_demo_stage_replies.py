@@ -152,3 +152,27 @@ def test_the_new_demo_stories_lead_with_their_cause_and_status(
 
     assert reply.blocks[0]["text"]["text"] == header
     assert_within_slack_limits(reply)
+
+
+ALL_DEMO = [(pid, demo.DEMO_SESSION_ID) for pid in demo.DEMO_PARTICIPANTS] + [
+    (pid, demo.DEMO_LIVE_SESSION_ID) for pid in demo.DEMO_LIVE_PARTICIPANTS
+]
+
+
+@pytest.mark.parametrize(("participant_id", "session_id"), ALL_DEMO)
+def test_no_demo_reply_contradicts_the_facts_it_shows(participant_id: str, session_id: str) -> None:
+    analysis = _analysis(participant_id, session_id)
+    text = "\n".join(texts(build_reply(analysis).blocks))
+    details = analysis.participant or {}
+    steps = "\n".join(
+        str(part) for finding in analysis.findings for step in finding.next_steps for part in step
+    )
+
+    if details.get("state") == "CONNECTED":
+        assert "Never connected" not in text and "never reached" not in text
+    if details.get("protocol") in ("RTMP", "RTMPS"):
+        assert "UDP" not in text and "IVS broadcast SDK" not in steps and "token" not in steps
+    if details.get("protocol") == "WHIP" and not details.get("browserName") and not details.get("sdkVersion"):
+        assert "AAC" not in steps
+    if analysis.timeline.still_connected:
+        assert "every later attempt to rejoin failed" not in text
