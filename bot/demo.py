@@ -2,9 +2,10 @@
 
 It starts the local IVS RealTime endpoint with the demo stage, points boto3 at it the standard way
 (``AWS_ENDPOINT_URL_IVS_REALTIME``) and runs the real data path for each demo participant: parse the ids,
-fetch every page through the rate limiter and the cache, sort, analyse, render. Each participant's report
-is printed as the terminal would show it; the Slack reply is saved as Block Kit JSON under ``demo-output/``
-with a Block Kit Builder link to preview it.
+fetch every page through the rate limiter and the cache, sort, analyse, render. It opens with one screen:
+one line per participant, the answer its reply leads with. The full reports follow, as the terminal shows
+them; each Slack reply is saved as Block Kit JSON under ``demo-output/``, and the Block Kit Builder links
+that preview them go to one file there (each is several kilobytes long).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ DEMO_ENVIRONMENT = {
 
 # Where each reply's Block Kit JSON goes (gitignored).
 DEMO_OUTPUT = Path("demo-output")
+BUILDER_LINKS = "block-kit-builder-links.txt"
 
 
 # Every demo participant and the session it is in.
@@ -59,6 +61,11 @@ class DemoReport:
     text: str
     saved: Path | None = None
     builder_url: str | None = None
+
+    @property
+    def answer(self) -> str:
+        """The report's first line: the participant id and the answer (or why there is none)."""
+        return self.text.split("\n", 1)[0]
 
 
 def render(history: ParticipantHistory, now: datetime, output: Path = DEMO_OUTPUT) -> DemoReport:
@@ -110,20 +117,30 @@ def main(argv: list[str]) -> int:
     with LocalIvsEndpoint().running_in_thread() as endpoint:
         os.environ.update(DEMO_ENVIRONMENT)
         os.environ["AWS_ENDPOINT_URL_IVS_REALTIME"] = endpoint.url
-        print(f"Demo stage {DEMO_STAGE_ARN}")
-        print(f"Sessions {DEMO_SESSION_ID} (ended) and {DEMO_LIVE_SESSION_ID} (live)")
-        print(f"Local IVS RealTime endpoint: {endpoint.url}\n")
-        for participant_id in participant_ids:
-            print(f"- {participant_id} ({DEMO_SESSIONS[participant_id]}): {DEMO_STORIES[participant_id]}")
-        print()
         reports = asyncio.run(run_demo(create_ivs_service(), participant_ids, output=args.output))
-    print(f"\n\n{'=' * 100}\n\n".join(report.text for report in reports))
-    previews = [r for r in reports if r.builder_url]
-    if previews:
-        print(f"\n\n{'=' * 100}\nWhat Slack would show: paste a saved file into Block Kit Builder, or open")
-        for report in previews:
-            print(f"\n{report.saved}:\n{report.builder_url}")
+    print(
+        f"Demo stage {DEMO_STAGE_ARN}, sessions {DEMO_SESSION_ID} (ended) and {DEMO_LIVE_SESSION_ID} (live)"
+    )
+    print("The answer for each participant (its reply's first line); the full reports follow.\n")
+    for report in reports:
+        print(f"  {report.answer}")
+    links = _save_links(reports, args.output)
+    if links is not None:
+        print(f"\nSlack replies: {args.output}/<participant>.json; Block Kit Builder links: {links}")
+    for participant_id, report in zip(participant_ids, reports, strict=True):
+        story = f"{participant_id} ({DEMO_SESSIONS[participant_id]}): {DEMO_STORIES[participant_id]}"
+        print(f"\n\n{'=' * 100}\n{story}\n{'=' * 100}\n\n{report.text}")
     return 0
+
+
+def _save_links(reports: list[DemoReport], output: Path) -> Path | None:
+    """Write every Block Kit Builder link to one file (each is kilobytes long); returns where, if any."""
+    previews = [r for r in reports if r.builder_url]
+    if not previews:
+        return None
+    path = output / BUILDER_LINKS
+    path.write_text("".join(f"{r.saved}:\n{r.builder_url}\n\n" for r in previews))
+    return path
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.__main__ import main
-from bot.local.scenarios import DEMO_LIVE_PARTICIPANTS, DEMO_PARTICIPANTS
+from bot.local.scenarios import BITRATE_GUEST, DEMO_LIVE_PARTICIPANTS, DEMO_PARTICIPANTS
 
 
 def test_python_m_bot_demo_fetches_and_shows_every_demo_participant(tmp_path: Path) -> None:
@@ -22,13 +22,29 @@ def test_python_m_bot_demo_fetches_and_shows_every_demo_participant(tmp_path: Pa
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    for participant_id in [*DEMO_PARTICIPANTS, *DEMO_LIVE_PARTICIPANTS]:
+    everyone = [*DEMO_PARTICIPANTS, *DEMO_LIVE_PARTICIPANTS]
+    for participant_id in everyone:
         assert participant_id in result.stdout
     assert "BITRATE_EXCEEDED" in result.stdout
     assert "Traceback" not in result.stderr
-    assert result.stdout.count("\nhttps://app.slack.com/block-kit-builder/#") == len(DEMO_PARTICIPANTS) + 2
     saved = sorted(p.stem for p in tmp_path.glob("*.json"))
-    assert saved == sorted([*DEMO_PARTICIPANTS, *DEMO_LIVE_PARTICIPANTS])
+    assert saved == sorted(everyone)
+
+    # One screen first: a line per participant with the answer its reply leads with.
+    first_screen = result.stdout.split("=" * 100)[0].splitlines()
+    answers = [line.strip() for line in first_screen if line.startswith("  ")]
+    assert [answer.split(":")[0] for answer in answers] == everyone
+    assert (
+        f"  {BITRATE_GUEST}: publishing failed: bitrate above the maximum (BITRATE_EXCEEDED ×5), not fixed"
+        in (first_screen)
+    )
+    assert len(first_screen) < 40
+
+    # The Block Kit Builder links are kilobytes each: they go to one file, named on one line.
+    assert "block-kit-builder/#" not in result.stdout
+    links = (tmp_path / "block-kit-builder-links.txt").read_text()
+    assert links.count("https://app.slack.com/block-kit-builder/#") == len(everyone)
+    assert f"Block Kit Builder links: {tmp_path / 'block-kit-builder-links.txt'}" in result.stdout
 
 
 def test_a_participant_that_is_not_in_the_demo_is_named_with_the_choices(capsys) -> None:  # type: ignore[no-untyped-def]

@@ -52,6 +52,7 @@ class TimelineEntry:
             the publishers it stopped receiving.
         errors: error events inside a STORM.
         retries: a STORM whose drops each came after a join or publish failure (the client retrying it).
+        takeovers: a STORM whose drops each came in the same second as the next join (two clients, one token).
         detail: extra facts worth a glance (a token exchange's capabilities, a replication destination).
     """
 
@@ -66,6 +67,7 @@ class TimelineEntry:
     repeats: int
     errors: int = 0
     retries: bool = False
+    takeovers: bool = False
     detail: Phrase = ()
 
     @property
@@ -179,6 +181,7 @@ def _storm_entry(events: Sequence[Event], storm: Storm) -> TimelineEntry:
         repeats=storm.cycles,
         errors=storm.errors,
         retries=storm.explained_by_errors,
+        takeovers=storm.same_second_rejoins and not storm.explained_by_errors,
         detail=_storm_errors(events, storm),
     )
 

@@ -114,7 +114,11 @@ def read_token_exchange(event: Event, time: datetime, index: int) -> TokenExchan
         previous_user_id=None if previous_user is None else str(previous_user),
         new_user_id=None if new_user is None else str(new_user),
         attributes_changed=previous_map.get("attributes") != new_map.get("attributes"),
-        new_expiration=expiry if isinstance(expiry := new_map.get("expirationTime"), datetime) else None,
+        new_expiration=(
+            expiry
+            if isinstance(expiry := new_map.get("expirationTime"), datetime) and expiry.tzinfo is not None
+            else None
+        ),
     )
 
 

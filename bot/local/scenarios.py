@@ -168,6 +168,12 @@ HOSTILE_TEXT = "HoStIlE8mRkD"
 PANELISTS = tuple(f"Panel{n:02d}Spkr0" for n in range(1, 11))
 LIVE_HOST = "L1veHoSt2026"
 LIVE_VIEWER = "L1veVwEr2026"
+LIVE_NEWCOMER = "L1veNewC0mer"
+FIXED_ENCODER = "F1xEdEnC0dEr"
+ONE_OFF_GLITCH = "Gl1tChOnCe26"
+TWO_DEVICES = "Tw0DeV1cEs26"
+REPLICATED_HOST = "RepL1caHoSt7"
+REPLICA_STAGE_ARN = "arn:aws:ivs:us-west-2:123456789012:stage/ReplicaStage01"
 
 DEMO_PARTICIPANTS: dict[str, str] = {
     HOST: "healthy host: joined, published the whole hour, others subscribed to them",
@@ -179,12 +185,17 @@ DEMO_PARTICIPANTS: dict[str, str] = {
     TOKEN_EXCHANGED: "guest whose token exchange removed PUBLISH: PUBLISH_ERROR INSUFFICIENT_CAPABILITIES",
     NEVER_JOINED: "ffmpeg over plain RTMP to an RTMPS-only ingest: JOIN_ERROR INVALID_PROTOCOL, never joined",
     HOSTILE_TEXT: "hostile userId/attributes (<!channel>, links), an unknown event name and error code",
+    FIXED_ENCODER: "OBS over RTMPS refused twice (RESOLUTION_EXCEEDED), fixed by its operator, published on",
+    ONE_OFF_GLITCH: "one INTERNAL_SERVER_EXCEPTION, then publishing normally to the end",
+    TWO_DEVICES: "viewer with one token on a laptop and a phone: every drop in the same second as a join",
+    REPLICATED_HOST: "host replicated into another stage; the replication stopped 10 minutes before they did",
 }
 
 # The second, live session (started 20 minutes before the demo runs; no end time yet).
 DEMO_LIVE_PARTICIPANTS: dict[str, str] = {
     LIVE_HOST: "host of the live session: still connected and publishing",
     LIVE_VIEWER: "viewer of the live session: still connected and watching the host",
+    LIVE_NEWCOMER: "just connected to the live session: GetParticipant says CONNECTED, no events yet",
 }
 
 _DEMO_DAY = datetime(2026, 3, 12, tzinfo=UTC)
@@ -271,6 +282,10 @@ def demo_store(now: datetime | None = None) -> ScenarioStore:
         _add_token_exchange,
         _add_never_joined,
         _add_hostile_text,
+        _add_fixed_encoder,
+        _add_one_off_glitch,
+        _add_two_devices,
+        _add_replicated_host,
     ):
         add(store)
     _add_live_session(store, now)
@@ -547,6 +562,116 @@ def _add_hostile_text(store: ScenarioStore) -> None:
     )
 
 
+# The stories below publish only while the stage has a free slot (after the co-host leaves at 18:24:30 and
+# between the other guests), so the 12-publisher story above stays true at every moment.
+
+
+def _add_fixed_encoder(store: ScenarioStore) -> None:
+    # An OBS canvas sent at 1080p is refused twice; the operator scales it to 720p and it publishes.
+    events: list[dict[str, Any]] = []
+    for attempt in ("18:27:30", "18:28:00"):
+        t = _at(attempt)
+        events += [
+            _ev("JOINED", t),
+            _ev("PUBLISH_STARTED", t),
+            _ev("PUBLISH_ERROR", t + timedelta(seconds=3), code="RESOLUTION_EXCEEDED"),
+            _ev("PUBLISH_STOPPED", t + timedelta(seconds=4)),
+            _ev("LEFT", t + timedelta(seconds=4)),
+        ]
+    events += [
+        _ev("JOINED", "18:29:00"),
+        _ev("PUBLISH_STARTED", "18:29:00"),
+        _ev("PUBLISH_STOPPED", "18:32:50"),
+        _ev("LEFT", "18:32:50"),
+    ]
+    _put(
+        store,
+        FIXED_ENCODER,
+        _details(
+            "guest-omar-obs",
+            _at("18:27:30"),
+            True,
+            attributes={"role": "guest", "displayName": "Omar (OBS)"},
+            osName="macOS",
+            osVersion="14.6.1",
+            ispName="Sonic",
+            protocol="RTMPS",
+        ),
+        events,
+    )
+
+
+def _add_one_off_glitch(store: ScenarioStore) -> None:
+    _put(
+        store,
+        ONE_OFF_GLITCH,
+        _details(
+            "closing-speaker",
+            _at("18:56:40"),
+            True,
+            attributes={"role": "speaker"},
+            **_web("Chrome", "131.0.6778.86", "Windows", "11", isp="Orange"),
+        ),
+        [
+            _ev("JOINED", "18:56:40"),
+            _ev("PUBLISH_STARTED", "18:56:40"),
+            _ev("PUBLISH_ERROR", "18:56:41", code="INTERNAL_SERVER_EXCEPTION"),
+            _ev("PUBLISH_STOPPED", "18:56:41"),
+            _ev("PUBLISH_STARTED", "18:56:44"),
+            _ev("PUBLISH_STOPPED", "19:02:20"),
+            _ev("LEFT", "19:02:20"),
+        ],
+    )
+
+
+def _add_two_devices(store: ScenarioStore) -> None:
+    # The same viewer token opened on a laptop and a phone: each join pushes the other device out, which
+    # rejoins at once (IVS sorts the new JOINED before the old LEFT within one second).
+    start = _at("18:30:00")
+    events = [_ev("JOINED", start)]
+    for n in range(1, 9):
+        t = start + timedelta(seconds=20 * n)
+        events += [_ev("JOINED", t), _ev("LEFT", t)]
+    events.append(_ev("LEFT", start + timedelta(seconds=190)))
+    _put(
+        store,
+        TWO_DEVICES,
+        _details(
+            "viewer-sam",
+            start,
+            False,
+            attributes={"role": "viewer"},
+            **_web("Safari", "17.6", "iOS", "17.6.1", isp="Verizon Wireless"),
+        ),
+        events,
+    )
+
+
+def _add_replicated_host(store: ScenarioStore) -> None:
+    destination = {"destinationStageArn": REPLICA_STAGE_ARN, "destinationSessionId": "st-R3pl1caSess12"}
+    _put(
+        store,
+        REPLICATED_HOST,
+        _details(
+            "host-kenji",
+            _at("18:41:00"),
+            True,
+            attributes={"role": "host", "displayName": "Kenji"},
+            replicationType="SOURCE",
+            replicationState="STOPPED",
+            **_web("Chrome", "131.0.6778.86", "macOS", "15.1", isp="Comcast Cable"),
+        ),
+        [
+            _ev("JOINED", "18:41:00"),
+            _ev("PUBLISH_STARTED", "18:41:00"),
+            _ev("REPLICATION_STARTED", "18:41:05", **destination),
+            _ev("REPLICATION_STOPPED", "18:44:30", **destination),
+            _ev("PUBLISH_STOPPED", "18:54:50"),
+            _ev("LEFT", "18:54:50"),
+        ],
+    )
+
+
 def _add_live_session(store: ScenarioStore, now: datetime) -> None:
     start = (now - timedelta(minutes=20)).replace(microsecond=0)
     store.add_session(DEMO_STAGE_ARN, DEMO_LIVE_SESSION_ID, start)
@@ -573,6 +698,20 @@ def _add_live_session(store: ScenarioStore, now: datetime) -> None:
         DEMO_LIVE_SESSION_ID,
         LIVE_HOST,
         [_ev("JOINED", joined), _ev("PUBLISH_STARTED", joined)],
+    )
+    # Connected a moment ago: GetParticipant knows, ListParticipantEvents has nothing yet.
+    store.add_participant(
+        DEMO_STAGE_ARN,
+        DEMO_LIVE_SESSION_ID,
+        LIVE_NEWCOMER,
+        **_details(
+            "guest-ana",
+            now.replace(microsecond=0),
+            False,
+            attributes={"role": "guest"},
+            **_web("Firefox", "133.0", "Windows", "11", isp="Telefonica"),
+        )
+        | {"state": "CONNECTED"},
     )
     store.add_events(
         DEMO_STAGE_ARN,

@@ -27,7 +27,13 @@ def entry_what(entry: TimelineEntry) -> Phrase:
     if entry.kind is EntryKind.STORM:
         errors = "no errors" if entry.errors == 0 else counted(entry.errors, "error")
         # A storm of retries after failures is not a network storm: say what it was.
-        kind = "retries after failures" if entry.retries else "reconnect storm"
+        kind = (
+            "retries after failures"
+            if entry.retries
+            else "takeovers by a second client with the same token"
+            if entry.takeovers
+            else "reconnect storm"
+        )
         storm: Phrase = (
             f"joined and left {entry.repeats:,} times ({entry.events:,} events, {errors}): {kind}",
         )

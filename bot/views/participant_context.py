@@ -38,19 +38,6 @@ def answer_phrase(analysis: Analysis) -> Phrase:
     return parts
 
 
-def verdict(analysis: Analysis) -> str:
-    """How bad it is, in a few words: "2 problems found", "1 warning", "no problems recorded"."""
-    if analysis.event_count == 0:
-        return "no events recorded"
-    problems = sum(1 for f in analysis.findings if f.severity is Severity.PROBLEM)
-    warnings = sum(1 for f in analysis.findings if f.severity is Severity.WARNING)
-    if problems:
-        return f"{problems} problem{'s' if problems > 1 else ''} found"
-    if warnings:
-        return f"{warnings} warning{'s' if warnings > 1 else ''}"
-    return "no problems recorded"
-
-
 def verdict_emoji(analysis: Analysis) -> str:
     """The emoji of the most severe finding."""
     order = (Severity.PROBLEM, Severity.WARNING, Severity.INFO, Severity.OK)

@@ -1,11 +1,13 @@
-"""The Slack reply for one participant: header, who, diagnosis, errors by code, chart, timeline, button.
+"""The Slack reply for one participant: the answer (root cause and status) in the header, the first finding
+with its next step and evidence, a compact context line, then the other findings, errors by code, chart,
+timeline and the upload button.
 
-Slack refuses messages over its limits, so the reply keeps to a character budget (12,000 characters of block
-text at most, below the ~13,000 at which ``msg_blocks_too_long`` has been seen). The fixed parts (who, ids,
-footer) are measured first; the rest is shared between the diagnosis, the errors, the chart and the
-timeline, most important first, each taking only the room it needs so what one leaves goes to the next (see
-:func:`~bot.views.text_budget.share_budget`). Only a history too big for the whole budget gets shortened,
-by whole lines with "…and N more"; the full JSON is one click away.
+Slack refuses messages over its limits, so the reply keeps to a character budget (12,000 characters of
+block text at most, below the ~13,000 at which ``msg_blocks_too_long`` has been seen). The fixed parts
+(header, context, ids, footer) are measured first; the rest is shared between the findings, the errors, the
+chart and the timeline, most important first, each taking only the room it needs so what one leaves goes to
+the next (see :func:`~bot.views.text_budget.share_budget`). Only a history too big for the whole budget gets
+shortened, by whole lines with "…and N more"; the full JSON is one click away.
 """
 
 from __future__ import annotations
@@ -153,7 +155,7 @@ def finding_text(finding: Finding, number: int, limit: int = SECTION_LIMIT) -> s
     lines.append((0, to_mrkdwn(finding.meaning)))
     for first_priority, heading, items in (
         (2, "*Likely causes*", finding.causes[:MAX_CAUSES]),
-        (3, "*If that does not do it*", steps[1:]),
+        (3, "*More steps*", steps[1:]),
     ):
         bullets = [f"• {to_mrkdwn(item)}" for item in items]
         if bullets:

@@ -59,7 +59,7 @@ def _finding_lines(finding: Finding, number: int) -> list[str]:
         for item in finding.causes:
             lines += _wrap("- " + _text(item), "     ")
     if finding.next_steps[1:]:
-        lines.append("   If that does not do it:")
+        lines.append("   More steps:")
         for item in finding.next_steps[1:]:
             lines += _wrap("- " + _text(item), "     ")
     if finding.doc:

@@ -97,3 +97,11 @@ def test_an_encoder_gets_encoder_settings_and_an_sdk_app_gets_sdk_settings(code:
 
     assert "SDK" not in encoder and "encoder" in encoder
     assert "OBS" not in app and "ffmpeg" not in app and "SDK" in app
+
+
+def test_a_storm_on_a_phone_names_the_mobile_network_and_the_carrier() -> None:
+    details = {**IPHONE_APP, "ispName": "T-Mobile USA"}
+    finding = analyze(history(join_leave_cycles(0, 8), details=details), now=NOW).findings[0]
+
+    assert "no error events (mobile network)" in "".join(str(p) for p in finding.headline)
+    assert "ISP T-Mobile USA (the IVS iOS/Android SDK)" in everything(finding)

@@ -117,7 +117,9 @@ def test_refused_joins_while_the_participant_stays_connected_are_not_could_not_g
 
     assert "never_got_in" not in [f.rule for f in analysis.findings]
     assert "every later attempt to rejoin failed" not in text
-    assert analysis.findings[0].rule == "error:JOIN_ERROR:REUSE_OF_STREAM_KEY"
+    top = analysis.findings[0]
+    assert top.rule == "error:JOIN_ERROR:REUSE_OF_STREAM_KEY" and top.status is not None
+    assert said(top.status.words) == "refused while this participant stayed connected"
 
 
 def test_a_storm_that_settled_says_stable_since_and_one_that_did_not_says_so() -> None:

@@ -11,6 +11,7 @@ from tests.analysis.factories import (
     history,
     joined,
     left,
+    participant,
     publish_started,
     publish_stopped,
     subscribe_started,
@@ -91,4 +92,15 @@ def test_one_token_on_two_devices_is_not_blamed_on_the_network() -> None:
 
     assert findings[0].rule == "one_token_two_devices"
     assert "storm_without_errors" not in [f.rule for f in findings]
+    (line,) = analyze(history(events), now=NOW).compact.entries
+    assert line.takeovers  # the timeline does not call it a reconnect storm either
     assert "same token" in everything(findings[0])
+
+
+def test_a_failed_recording_reported_by_getparticipant_is_a_finding_though_no_event_says_so() -> None:
+    details = participant(recordingState="FAILED", recordingS3BucketName="show-recordings")
+    events = [joined(0), publish_started(0), publish_stopped(30), left(30)]
+    findings = analyze(history(events, details=details), now=NOW).findings
+
+    assert findings[0].rule == "recording_failed"
+    assert "s3://show-recordings" in said(findings[0].title)

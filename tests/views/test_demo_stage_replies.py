@@ -58,6 +58,10 @@ ROOT_CAUSES = {
     ),
     demo.NEVER_JOINED: ("never_got_in", "Never got into the stage: 4 join attempts failed"),
     demo.HOSTILE_TEXT: ("error:SUBSCRIBE_ERROR:SOME_FUTURE_CODE", "not recognised"),
+    demo.FIXED_ENCODER: ("error:PUBLISH_ERROR:RESOLUTION_EXCEEDED", "resolution above the maximum"),
+    demo.ONE_OFF_GLITCH: ("no_problems", "No open problem: 1 failure then worked again"),
+    demo.TWO_DEVICES: ("one_token_two_devices", "One token on two devices"),
+    demo.REPLICATED_HOST: ("replication_stopped_early", "stopped at"),
 }
 
 
@@ -121,3 +125,54 @@ def test_the_token_exchange_title_formats_every_code_alike() -> None:
 
     assert "`PUBLISH`" in first and "(`INSUFFICIENT_CAPABILITIES`)" in first
     assert "`" not in reply.text and "INSUFFICIENT_CAPABILITIES" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("participant_id", "session_id", "header"),
+    [
+        (
+            demo.FIXED_ENCODER,
+            demo.DEMO_SESSION_ID,
+            "F1xEdEnC0dEr: publishing failed: resolution above the maximum (RESOLUTION_EXCEEDED ×2), "
+            "fixed at 18:29 UTC; published 3 min 50 s since",
+        ),
+        (
+            demo.ONE_OFF_GLITCH,
+            demo.DEMO_SESSION_ID,
+            "Gl1tChOnCe26: no open problem: INTERNAL_SERVER_EXCEPTION once, fixed at 18:56 UTC; "
+            "published 5 min 36 s since",
+        ),
+        (demo.LIVE_NEWCOMER, demo.DEMO_LIVE_SESSION_ID, "L1veNewC0mer: connected now, no events yet"),
+    ],
+)
+def test_the_new_demo_stories_lead_with_their_cause_and_status(
+    participant_id: str, session_id: str, header: str
+) -> None:
+    reply = build_reply(_analysis(participant_id, session_id))
+
+    assert reply.blocks[0]["text"]["text"] == header
+    assert_within_slack_limits(reply)
+
+
+ALL_DEMO = [(pid, demo.DEMO_SESSION_ID) for pid in demo.DEMO_PARTICIPANTS] + [
+    (pid, demo.DEMO_LIVE_SESSION_ID) for pid in demo.DEMO_LIVE_PARTICIPANTS
+]
+
+
+@pytest.mark.parametrize(("participant_id", "session_id"), ALL_DEMO)
+def test_no_demo_reply_contradicts_the_facts_it_shows(participant_id: str, session_id: str) -> None:
+    analysis = _analysis(participant_id, session_id)
+    text = "\n".join(texts(build_reply(analysis).blocks))
+    details = analysis.participant or {}
+    steps = "\n".join(
+        str(part) for finding in analysis.findings for step in finding.next_steps for part in step
+    )
+
+    if details.get("state") == "CONNECTED":
+        assert "Never connected" not in text and "never reached" not in text
+    if details.get("protocol") in ("RTMP", "RTMPS"):
+        assert "UDP" not in text and "IVS broadcast SDK" not in steps and "token" not in steps
+    if details.get("protocol") == "WHIP" and not details.get("browserName") and not details.get("sdkVersion"):
+        assert "AAC" not in steps
+    if analysis.timeline.still_connected:
+        assert "every later attempt to rejoin failed" not in text

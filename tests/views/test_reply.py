@@ -170,7 +170,7 @@ def test_a_healthy_participant_is_told_no_problems_were_recorded() -> None:
     events = [joined(0), publish_started(0), publish_stopped(40), left(40)]
     reply = build_reply(analyze(history(events), now=NOW))
 
-    assert reply.blocks[0]["text"]["text"].endswith("no problems recorded")
+    assert reply.blocks[0]["text"]["text"] == "abCDEf12GHIj: no problems recorded; published 40 min 00 s"
     assert "not proof of health" in _all_text(reply.blocks)
 
 

@@ -80,6 +80,26 @@ def _storm_line(storm: Storm) -> Phrase:
     )
 
 
+def _network_line(participant: ParticipantDetails | None) -> Phrase:
+    """ "The client: `Safari 17.6` on `iOS 17.6.1`, ISP `T-Mobile USA`": what the drops went through."""
+    if participant is None:
+        return ()
+    client = " ".join(
+        str(participant[key]) for key in ("browserName", "browserVersion") if participant.get(key)
+    )
+    system = " ".join(str(participant[key]) for key in ("osName", "osVersion") if participant.get(key))
+    isp = participant.get("ispName")
+    parts: Phrase = ()
+    if client:
+        parts += (Quoted(client),)
+    if system:
+        parts += (" on " if client else "", Quoted(system))
+    if isp:
+        parts += (", ISP " if parts else "ISP ", Quoted(str(isp)))
+    kind = client_kind(participant)
+    return ("The client: ", *parts, f" ({kind}).") if parts else ()
+
+
 def _storm_advice(
     timeline: Timeline, participant: ParticipantDetails | None
 ) -> tuple[tuple[Phrase, ...], tuple[Phrase, ...]]:
@@ -160,6 +180,9 @@ def reconnect_storm(
     evidence = [_storm_line(s) for s in storms[:MAX_NAMED]] if len(storms) > 1 else []
     if len(storms) > MAX_NAMED:
         evidence.append((f"…and {len(storms) - MAX_NAMED:,} more storms.",))
+    where = _network_line(participant)
+    if where:
+        evidence.append(where)
     quiet = all(s.errors == 0 for s in storms)
     title: Phrase = (
         f"Reconnect storm: joined and left {biggest.cycles:,} times between ",
@@ -174,6 +197,14 @@ def reconnect_storm(
     lasted = format_duration(biggest.end - biggest.start)
     drops = f"reconnect storm: {counted(biggest.cycles, 'drop')} in {lasted}"
     causes, steps = _storm_advice(timeline, participant)
+    kind = client_kind(participant)
+    network = (
+        "encoder uplink"
+        if kind is ClientKind.RTMP_ENCODER
+        else "mobile network"
+        if is_mobile(participant)
+        else "client network"
+    )
     if quiet:
         return Finding(
             rule="storm_without_errors",
@@ -199,7 +230,7 @@ def reconnect_storm(
             doc=NETWORK_REQUIREMENTS_DOC,
             order=biggest.first_index,
             count=cycles,
-            headline=(f"{drops}, no error events (client network)",),
+            headline=(f"{drops}, no error events ({network})",),
             status=status,
         )
     if all(storm.mostly_unexplained for storm in storms):
@@ -222,7 +253,7 @@ def reconnect_storm(
             doc=NETWORK_REQUIREMENTS_DOC,
             order=biggest.first_index,
             count=cycles,
-            headline=(f"{drops} (client network; the errors in it are incidental)",),
+            headline=(f"{drops} ({network}; the errors in it are incidental)",),
             status=status,
         )
     return Finding(

@@ -22,6 +22,7 @@ from bot.analysis.findings.situation_rules import (
     flapping_publisher,
     left_at_token_expiry,
     one_token_two_devices,
+    recording_failed,
     replication_stopped_early,
     stage_was_full,
 )
@@ -95,6 +96,7 @@ def diagnose(
         replication_stopped_early(timeline),
         flapping_publisher(timeline, query),
         stage_was_full(timeline),
+        recording_failed(participant),
     ):
         if situation is not None:
             findings.append(situation)

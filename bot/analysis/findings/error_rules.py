@@ -398,6 +398,10 @@ def group_status(group: ErrorGroup, timeline: Timeline) -> Status | None:
     if group.event_name == "PUBLISH_ERROR":
         return after_publish_failure(timeline, group.last)
     if group.event_name == "JOIN_ERROR":
+        connections = timeline.connections
+        if connections and connections[-1].start <= group.first and group.last <= connections[-1].end:
+            # Refused while this participant was in: another client with the same key or token.
+            return Status(False, ("refused while this participant stayed connected",))
         return after_join_failure(timeline, group.last)
     if group.event_name == "SUBSCRIBE_ERROR":
         return after_subscribe_failure(timeline, group)

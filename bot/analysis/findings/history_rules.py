@@ -110,12 +110,14 @@ def healthy(timeline: Timeline, recovered: Sequence[Finding] = ()) -> Finding:
         f"{counted(received, 'publisher') if received else 'no publisher'}."
     )
     title: Phrase = ("No problems recorded",)
-    headline: Phrase = ("no problems recorded",)
+    done = published if timeline.publishes else f"connected {format_duration(timeline.connected_time)}"
+    headline: Phrase = (f"no problems recorded; {done}",)
     if recovered:
         first = recovered[0]
         title = (f"No open problem: {counted(len(recovered), 'failure')} then worked again",)
         words = first.status.words if first.status else ()
-        headline = ("no open problem: ", *first.short, *((", ", *words) if words else ()))
+        what: Phrase = (Quoted(first.codes[0]), " once") if first.codes and first.count == 1 else first.short
+        headline = ("no open problem: ", *what, *((", ", *words) if words else ()))
     return Finding(
         rule="no_problems",
         severity=Severity.OK,

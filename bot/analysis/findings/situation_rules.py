@@ -17,6 +17,7 @@ from bot.analysis.recovery import Status, after_storm
 from bot.analysis.span_log import SpanEnd
 from bot.analysis.timeline import STAGE_PUBLISHER_LIMIT
 from bot.analysis.timeline_model import Timeline
+from bot.domain.history import ParticipantDetails
 from bot.domain.queries import ParticipantQuery
 
 # Publishing on after replication stopped for at least this long means the replica lost a live source.
@@ -196,6 +197,38 @@ def left_at_token_expiry(timeline: Timeline) -> Finding | None:
         ),
         doc=CREATE_TOKEN_API_DOC,
         status=Status(False, ("not back",)),
+    )
+
+
+def recording_failed(participant: ParticipantDetails | None) -> Finding | None:
+    """GetParticipant says the participant's individual recording FAILED: no error event tells this."""
+    if participant is None or participant.get("recordingState") != "FAILED":
+        return None
+    bucket = participant.get("recordingS3BucketName")
+    where: Phrase = (" to ", Quoted(f"s3://{bucket}", 200)) if bucket else ()
+    return Finding(
+        rule="recording_failed",
+        severity=Severity.WARNING,
+        score=60,
+        title=("Individual participant recording", *where, " failed"),
+        headline=("recording failed (GetParticipant recordingState FAILED)",),
+        meaning=(
+            "GetParticipant reports this participant's individual recording as ",
+            Quoted("FAILED"),
+            ": its media may be missing from the bucket. ListParticipantEvents records no event for it.",
+        ),
+        causes=_texts(
+            (
+                "The storage configuration's S3 bucket is missing, in another region, or does not let IVS "
+                "write to it.",
+            )
+        ),
+        next_steps=_texts(
+            (
+                "Check the stage's storage configuration and the bucket's policy and region; the EventBridge "
+                'event "IVS Participant Recording State Change" gives the reason.',
+            )
+        ),
     )
 
 
