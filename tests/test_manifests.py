@@ -16,7 +16,7 @@ from slack_bolt.response import BoltResponse
 from bot.app import create_app, create_slack_client
 from bot.config import Settings
 from bot.listeners import actions, commands, events, shortcuts
-from bot.slack_ids import COMMAND, DIAGNOSE_SHORTCUT, UPLOAD_JSON_ACTION
+from bot.slack_ids import COMMAND, DIAGNOSE_ACTION, DIAGNOSE_SHORTCUT, OPEN_SESSION_ACTION, UPLOAD_JSON_ACTION
 
 ROOT = Path(__file__).parents[1]
 MANIFESTS = sorted((ROOT / "manifests").glob("manifest.*.json"))
@@ -118,6 +118,12 @@ def _requests() -> dict[tuple[str, str], AsyncBoltRequest]:
         ),
         ("actions", UPLOAD_JSON_ACTION): request(
             {"type": "block_actions", "actions": [{"action_id": UPLOAD_JSON_ACTION, "block_id": "b"}]}
+        ),
+        ("actions", DIAGNOSE_ACTION): request(
+            {"type": "block_actions", "actions": [{"action_id": DIAGNOSE_ACTION, "block_id": "b"}]}
+        ),
+        ("actions", OPEN_SESSION_ACTION): request(
+            {"type": "block_actions", "actions": [{"action_id": f"{OPEN_SESSION_ACTION}:2", "block_id": "b"}]}
         ),
         ("events", "app_mention"): request(
             {"type": "event_callback", "event": {"type": "app_mention", "text": "hi"}, "event_id": "Ev1"}

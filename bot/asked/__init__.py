@@ -2,7 +2,7 @@
 message, read the same forgiving way on every surface, and the notes that say what is missing."""
 
 from bot.asked.missing_ids import missing_ids_note, others_note
-from bot.asked.reading import Asked, read_command, read_found, read_mention, split_private
+from bot.asked.reading import Asked, read_command, read_found, read_mention, split_private, take_user_id
 
 __all__ = [
     "Asked",
@@ -12,4 +12,5 @@ __all__ = [
     "read_found",
     "read_mention",
     "split_private",
+    "take_user_id",
 ]

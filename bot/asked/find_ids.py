@@ -56,6 +56,10 @@ _SEPARATORS = re.compile(r"[\s<>|\"'`()\[\]{},;\\]+")
 _WORD_BREAKS = str.maketrans(
     {**dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff“”‘’、。，；（）「」『』【】", " "), "：": ": "}
 )
+# <!channel>, <@U123|name>, <#C123|general>: Slack's mentions never hold an IVS id.
+_SLACK_SPECIALS = re.compile(r"<[!@#][^<>\s]{0,200}>")
+# "participant `guest_1`": a value in code right after the word is the participant id, whatever its shape.
+_CODE_AFTER_PARTICIPANT = re.compile(r"\b[Pp]articipant[ \t]{0,3}`([^`\s]{1,64})`")
 _EDGES = "*_~"  # mrkdwn emphasis around a token
 _TRAILING = ".!?"  # sentence punctuation after one
 _EMOJI_NAME = re.compile(r"[a-z0-9_+-]{1,50}")  # the name in :rotating_light:, stuck to an id by Slack
@@ -230,7 +234,8 @@ def _strings(value: object, depth: int = 0) -> Iterator[str]:
 def _tokens(chunks: Iterable[str]) -> list[str]:
     tokens: list[str] = []
     for chunk in chunks:
-        text = chunk.translate(_WORD_BREAKS)
+        text = _SLACK_SPECIALS.sub(" ", chunk.translate(_WORD_BREAKS))
+        text = _CODE_AFTER_PARTICIPANT.sub(r" participantId: \1 ", text)
         for raw, plain in _SLACK_ENTITIES:
             text = text.replace(raw, plain)
         for piece in _SEPARATORS.split(text):
@@ -300,8 +305,7 @@ def _scan(tokens: list[str]) -> FoundIds:
         elif looks_assigned(token):
             participants.offer(token, introduction(tokens, index), index)
         if kind and previous_kind and previous_kind != kind:  # <arn> <session> <participant>, any order
-            following = tokens[index + 1] if index + 1 < len(tokens) else ""
-            participants.offer(following if looks_assigned(following) else None, POSITIONAL, index + 1)
+            participants.offer(_positional(tokens, index + 1), POSITIONAL, index + 1)
         previous_kind = kind
     choice = participants.choose(MAX_OTHER_PARTICIPANTS, strong_only=unusable_label)
     stage_arn = next(iter(arns), None) or next(
@@ -324,6 +328,18 @@ def _scan(tokens: list[str]) -> FoundIds:
     )
 
 
+def _positional(tokens: Sequence[str], index: int) -> str | None:
+    """The value after ``<arn> <session>`` (either order): any value the API takes when it ends the text, as
+    the slash command's third value does; otherwise only one shaped like an IVS-assigned id (prose goes on
+    after the ids: "… st-a1b2c3d4e5f6g failed twice")."""
+    value = tokens[index] if index < len(tokens) else ""
+    if looks_assigned(value):
+        return value
+    ends = not any(tokens[index + 1 :])
+    valid, _ = judge_labelled(value)
+    return valid if ends and valid and SESSION_ID_RE.fullmatch(value) is None else None
+
+
 def _labelled_participant(tokens: Sequence[str], index: int) -> tuple[str | None, str | None, int | None]:
     """(id, malformed value, kind of evidence) after the participant label ``tokens[index]``.
 
@@ -340,7 +356,8 @@ def _labelled_participant(tokens: Sequence[str], index: int) -> tuple[str | None
     value = next(following, "")
     if value and not value.strip(":="):  # "participantId : X"
         tied, value = True, next(following, "")
-    explicit = label in COMPOUND_PARTICIPANT_LABELS or token == "participant="
+    # "participant: X" and "participant=X" introduce the participant id itself; "Guest: X" may name a person.
+    explicit = label in COMPOUND_PARTICIPANT_LABELS or (label == "participant" and tied)
     if label == "participant" and not tied and value.lower().rstrip(":=") == "id":  # "participant id: X"
         explicit, tied, value = True, value.endswith((":", "=")), next(following, "")
         if value and not value.strip(":="):
@@ -350,8 +367,9 @@ def _labelled_participant(tokens: Sequence[str], index: int) -> tuple[str | None
                 if word.endswith(":"):
                     tied, value = True, next(following, "")
                     break
-        if not tied:  # "participant ID Kq7RtU2vWx9Z": prose, the value is judged where it stands
-            return None, None, None
+        if not tied:  # "participant id guest_1": any value the API takes; anything else is prose
+            valid, _ = judge_labelled(value)
+            return (valid, None, EXPLICIT) if valid else (None, None, None)
     if explicit and tied:
         return (*judge_labelled(value), EXPLICIT)
     if explicit or tied:

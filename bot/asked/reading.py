@@ -14,9 +14,15 @@ from dataclasses import dataclass
 
 from bot.asked.find_ids import FoundIds, find_ids, plain_words
 from bot.asked.missing_ids import join_words, missing_ids_note, others_note
-from bot.asked.participant_candidates import LABEL_WORDS, PLAIN_PARTICIPANT_LABELS, is_never_an_id
+from bot.asked.participant_candidates import (
+    COMPOUND_PARTICIPANT_LABELS,
+    LABEL_WORDS,
+    PLAIN_PARTICIPANT_LABELS,
+    is_never_an_id,
+)
 from bot.domain.errors import InvalidQueryError
-from bot.domain.queries import ParticipantQuery, parse_query
+from bot.domain.queries import ParticipantQuery, Question, SessionQuery, StageQuery, UserQuery, parse_query
+from bot.slack_ids import COMMAND
 from bot.views import usage_hint
 from bot.views.mrkdwn import code, escape
 
@@ -28,6 +34,12 @@ _PRIVATE_LIKE = frozenset({"private", "privately", "priv", "p", "ephemeral", "qu
 _DASHES = "-\u2013\u2014"  # a hyphen, an en dash, an em dash
 _DECORATION = "`'\",;"
 _MENTION = re.compile(r"<@[A-Za-z0-9]{1,32}(?:\|[^>]{0,100})?>")
+# user:<id>, userId=<id>, user_id: <id>, --user-id <id> or --user-id=<id>; the id may be quoted. UserId is
+# 0-128 characters of anything (botocore's model); bounded quantifiers keep the scan linear.
+_USER_ID = re.compile(
+    r"(?i)(?<![\w-])(?:user(?:[_-]?id)?[ \t]{0,3}[:=][ \t]{0,3}|--user-id(?:=|[ \t]{1,3}))"
+    r"(\"[^\"\n]{1,128}\"|'[^'\n]{1,128}'|`[^`\n]{1,128}`|[^\s\"'`]{1,128})"
+)
 SHOWN_WORDS = 5  # stray words named in a message; the rest are counted
 SHOWN_WORD = 40  # characters of one stray word shown
 
@@ -39,7 +51,7 @@ class Asked:
     ``note`` and ``problem`` are mrkdwn with every untrusted part escaped.
     """
 
-    query: ParticipantQuery | None = None
+    query: Question | None = None
     note: str | None = None
     problem: str | None = None
     wants_help: bool = False
@@ -58,11 +70,23 @@ def split_private(text: str) -> tuple[str, bool]:
     return " ".join(words), False
 
 
+def take_user_id(text: str) -> tuple[str, str | None]:
+    """``user:<id>``, ``userId=<id>``, ``--user-id <id>`` (quoted when it holds spaces): the text without
+    it, and the user id."""
+    match = _USER_ID.search(text)
+    if match is None:
+        return text, None
+    return text[: match.start()] + " " + text[match.end() :], match.group(1).strip("\"'`") or None
+
+
 def read_command(text: str) -> Asked:
     """The slash command's text: three values as typed (any order), then anything :func:`find_ids`
-    understands (labels, CLI flags, console links)."""
+    understands (labels, CLI flags, console links); fewer ids ask about a session, a stage or a user."""
+    text, user_id = take_user_id(text)
     words = plain_words(text)
     found = find_ids(text)
+    if user_id is not None:
+        return _for_user(found, user_id, where="your command", stray=stray_words(words, found))
     if not words or wants_help(words, found):
         return Asked(wants_help=True)
     try:
@@ -84,6 +108,8 @@ def read_command(text: str) -> Asked:
         return Asked(problem=escape(error.user_message))
     if query is not None:
         return Asked(query=query, note=others_note(found, source="Your command"))
+    if _may_widen(words, stray, malformed) and (wider := _wider_question(found)) is not None:
+        return Asked(query=wider)
     malformed = malformed or (None if found.ambiguous else _in_order_problem(text))
     if malformed is not None:
         return Asked(problem=escape(malformed.user_message))
@@ -109,7 +135,10 @@ def read_mention(text: str, found: FoundIds, *, where: str, in_thread: bool) -> 
     Read as the slash command reads it: three values are taken as typed, in any order; ``help`` gets the
     usage; otherwise what :func:`read_found` says.
     """
-    words = plain_words(_MENTION.sub(" ", text))
+    text, user_id = take_user_id(_MENTION.sub(" ", text))
+    if user_id is not None:
+        return read_found(found, where=where, in_thread=in_thread, user_id=user_id)
+    words = plain_words(text)
     if words and wants_help(words, found):
         return Asked(wants_help=True)
     try:
@@ -118,24 +147,80 @@ def read_mention(text: str, found: FoundIds, *, where: str, in_thread: bool) -> 
         typed, malformed = None, error
     if typed is not None:
         return Asked(query=typed)
-    asked = read_found(found, where=where, in_thread=in_thread)
+    # Fewer ids ask about a session or a stage only when nothing else was said ("<arn> <session> xxx" is a
+    # participant id left out, not a question about the session).
+    wider = _may_widen(words, stray_words(words, found), malformed)
+    asked = read_found(found, where=where, in_thread=in_thread, wider=wider)
     if asked.query is None and malformed is not None and not found.ambiguous:
         return Asked(problem=escape(malformed.user_message))
     return asked
 
 
-def read_found(found: FoundIds, *, where: str, in_thread: bool) -> Asked:
-    """Ids found in a message: the query and a note naming the other participants, or what is missing."""
+def read_found(
+    found: FoundIds, *, where: str, in_thread: bool, user_id: str | None = None, wider: bool = True
+) -> Asked:
+    """Ids found in a message: the query and a note naming the other participants, or what is missing.
+
+    A stage ARN (and session id) without a participant asks about the session (or the stage's latest);
+    ``only_missing`` then says another message (a thread's first one) may still name the participant.
+    """
+    if user_id is not None:
+        return _for_user(found, user_id, where=where, stray=[])
     try:
         query = found.query()
+        session_or_stage = None if query or not wider else _wider_question(found)
     except InvalidQueryError as error:  # shaped right, but refused (e.g. a region that does not exist)
         return Asked(problem=escape(error.user_message))
+    if session_or_stage is not None:
+        return Asked(query=session_or_stage, only_missing=True)
     if query is None:
         only_missing = not (found.ambiguous or found.malformed_participant)
         return Asked(
             problem=missing_ids_note(found, where=where, in_thread=in_thread), only_missing=only_missing
         )
     return Asked(query=query, note=others_note(found, in_thread=in_thread))
+
+
+def _may_widen(words: Sequence[str], stray: Sequence[str], malformed: InvalidQueryError | None) -> bool:
+    """Fewer ids ask about the session or the stage only when nothing else was said: not a word that was
+    not understood, a malformed id, or a participant label left without its value ("<arn> <session>
+    participantId")."""
+    labels = {w.strip(_DECORATION).lower().rstrip(":=") for w in words}
+    says_participant = bool(labels & (COMPOUND_PARTICIPANT_LABELS | PLAIN_PARTICIPANT_LABELS))
+    return not stray and malformed is None and not says_participant
+
+
+def _wider_question(found: FoundIds) -> SessionQuery | StageQuery | None:
+    """A stage ARN (and a session id) and nothing else: the session, or the stage's latest session.
+
+    Raises:
+        InvalidQueryError: the stage ARN has the right shape but IVS would refuse it.
+    """
+    if not found.stage_arn or found.participant_id or found.malformed_participant or found.ambiguous:
+        return None
+    if found.session_id:
+        return SessionQuery(found.stage_arn, found.session_id)
+    return StageQuery(found.stage_arn)
+
+
+def _for_user(found: FoundIds, user_id: str, *, where: str, stray: Sequence[str]) -> Asked:
+    """``user:<id>`` with a stage ARN (and maybe a session id): the participant(s) that user id had."""
+    if stray:
+        return Asked(problem=f"I don't know {_named(stray)}. {usage_hint(in_thread=False)}")
+    if found.participant_id:
+        return Asked(
+            problem=f"Ask about a participant id or a user id, not both: {where} names participant "
+            f"{code(found.participant_id)} and user {code(user_id)}."
+        )
+    if not found.stage_arn or found.ambiguous:
+        return Asked(
+            problem=f"To find user {code(user_id)} I need the stage ARN (and, if you have it, the session "
+            f"id): `{COMMAND} <stage-arn> [<session-id>] user:<userId>`."
+        )
+    try:
+        return Asked(query=UserQuery(found.stage_arn, user_id, found.session_id))
+    except InvalidQueryError as error:
+        return Asked(problem=escape(error.user_message))
 
 
 def wants_help(words: Sequence[str], found: FoundIds) -> bool:

@@ -19,10 +19,12 @@ StageSession = Mapping[str, Any]
 
 @dataclass(frozen=True, slots=True)
 class FetchProgress:
-    """How far a fetch has got: reported after every page."""
+    """How far a fetch has got: reported after every page (and, for a session, every participant)."""
 
     pages: int
     events: int
+    examined: int | None = None  # participants examined so far, of ``participants``
+    participants: int | None = None
 
 
 ProgressCallback = Callable[[FetchProgress], Awaitable[None]]
@@ -42,6 +44,8 @@ class ParticipantHistory:
         participant_error: why ``participant`` is None when its call failed (one line for the user, e.g.
             access denied naming ``ivs:GetParticipant``); None otherwise.
         session_error: likewise for ``session`` (GetStageSession).
+        details_fetched: False when GetParticipant was not called (a bulk fetch for a session overview);
+            the details are fetched when someone asks about this participant.
     """
 
     query: ParticipantQuery
@@ -52,8 +56,28 @@ class ParticipantHistory:
     fetched_at: datetime
     participant_error: str | None = None
     session_error: str | None = None
+    details_fetched: bool = True
 
     @property
     def session_ended(self) -> bool:
         """True when IVS reports an end time: the history can no longer change."""
         return bool(self.session and self.session.get("endTime"))
+
+
+# ListParticipants' and ListStageSessions' items, as boto3 returns them.
+ParticipantSummary = Mapping[str, Any]
+SessionSummary = Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class UserMatches:
+    """Where a user id was found: the sessions searched (newest first) and each participant it had.
+
+    Attributes:
+        sessions: the session ids searched, newest first.
+        participants: (session id, ListParticipants item) for every participant with that user id,
+            newest session first.
+    """
+
+    sessions: tuple[str, ...]
+    participants: tuple[tuple[str, ParticipantSummary], ...]

@@ -53,6 +53,8 @@ def _participant_id_pattern() -> tuple[str, str]:
 _PARTICIPANT_PATTERN, PARTICIPANT_ID_SHAPE = _participant_id_pattern()
 PARTICIPANT_ID_RE = re.compile(_PARTICIPANT_PATTERN)
 
+# ListParticipants' filterByUserId: the model's UserId shape allows 0-128 characters of anything.
+USER_ID_MAX = int(str(_model_shape("UserId").get("max", 128)))
 STAGE_ARN_SHAPE = "`arn:aws:ivs:<region>:<12-digit account>:stage/<stage id>`"
 SESSION_ID_SHAPE = "`st-` followed by 13 letters or digits"
 USAGE = f"{COMMAND} <stage-arn> <session-id> <participant-id>"
@@ -84,29 +86,133 @@ def _shown(value: str, limit: int = 80) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
+def _check_stage_arn(stage_arn: str) -> None:
+    if len(stage_arn) > 128 or not STAGE_ARN_RE.fullmatch(stage_arn):
+        raise InvalidQueryError(
+            "stage ARN", f"stage ARN must look like {STAGE_ARN_SHAPE}, got `{_shown(stage_arn)}`"
+        )
+    region = _arn_parts(stage_arn)["region"]
+    if not is_aws_region(region):
+        raise InvalidQueryError(
+            "stage ARN",
+            f"stage ARN names region `{_shown(region)}`, which is not an AWS region "
+            "(for example `us-west-2`)",
+        )
+
+
+def _check_session_id(session_id: str) -> None:
+    if not SESSION_ID_RE.fullmatch(session_id):
+        raise InvalidQueryError(
+            "session id", f"session id must be {SESSION_ID_SHAPE}, got `{_shown(session_id)}`"
+        )
+
+
+def _arn_parts(stage_arn: str) -> re.Match[str]:
+    match = STAGE_ARN_RE.fullmatch(stage_arn)
+    assert match is not None  # validated when the query was made
+    return match
+
+
+class OnStage:
+    """What every question shares: the stage ARN, and the region, account and stage id it names."""
+
+    __slots__ = ()
+    stage_arn: str
+
+    @property
+    def region(self) -> str:
+        """The AWS region in the stage ARN: every call for this stage is signed for it."""
+        return _arn_parts(self.stage_arn)["region"]
+
+    @property
+    def account(self) -> str:
+        """The 12-digit AWS account that owns the stage."""
+        return _arn_parts(self.stage_arn)["account"]
+
+    @property
+    def stage_id(self) -> str:
+        """The stage's resource id (the part after ``stage/``)."""
+        return _arn_parts(self.stage_arn)["stage"]
+
+
 @dataclass(frozen=True, slots=True)
-class ParticipantQuery:
-    """One participant in one stage session: the key of everything the bot fetches."""
+class StageQuery(OnStage):
+    """A stage: "what happened on this stage lately" (its latest session, live first)."""
+
+    stage_arn: str
+
+    def __post_init__(self) -> None:
+        _check_stage_arn(self.stage_arn)
+
+    def session(self, session_id: str) -> SessionQuery:
+        """One session of this stage."""
+        return SessionQuery(self.stage_arn, session_id)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionQuery(OnStage):
+    """One stage session: the key of the session overview and of GetStageSession."""
+
+    stage_arn: str
+    session_id: str
+
+    def __post_init__(self) -> None:
+        _check_stage_arn(self.stage_arn)
+        _check_session_id(self.session_id)
+
+    def participant(self, participant_id: str) -> ParticipantQuery:
+        """One participant of this session."""
+        return ParticipantQuery(self.stage_arn, self.session_id, participant_id)
+
+    def as_value(self) -> str:
+        """Encode for a Slack button value: the two ids, space-separated."""
+        return f"{self.stage_arn} {self.session_id}"
+
+    @classmethod
+    def from_value(cls, value: str) -> SessionQuery:
+        """Decode :meth:`as_value` output.
+
+        Raises:
+            InvalidQueryError: not two valid ids.
+        """
+        parts = value.split()
+        if len(parts) != 2:
+            raise InvalidQueryError(
+                "arguments", f"expected a stage ARN and a session id, got {len(parts)} values"
+            )
+        return cls(*parts)
+
+
+@dataclass(frozen=True, slots=True)
+class UserQuery(OnStage):
+    """A participant named by the ``userId`` the customer's application gave it, in one session or in the
+    stage's recent sessions (ListParticipants ``filterByUserId``)."""
+
+    stage_arn: str
+    user_id: str
+    session_id: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_stage_arn(self.stage_arn)
+        if self.session_id is not None:
+            _check_session_id(self.session_id)
+        if not 1 <= len(self.user_id) <= USER_ID_MAX:
+            raise InvalidQueryError(
+                "user id", f"user id must be 1-{USER_ID_MAX} characters, got `{_shown(self.user_id)}`"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantQuery(OnStage):
+    """One participant in one stage session: the key of everything the bot fetches about it."""
 
     stage_arn: str
     session_id: str
     participant_id: str
 
     def __post_init__(self) -> None:
-        if len(self.stage_arn) > 128 or not STAGE_ARN_RE.fullmatch(self.stage_arn):
-            raise InvalidQueryError(
-                "stage ARN", f"stage ARN must look like {STAGE_ARN_SHAPE}, got `{_shown(self.stage_arn)}`"
-            )
-        if not is_aws_region(self.region):
-            raise InvalidQueryError(
-                "stage ARN",
-                f"stage ARN names region `{_shown(self.region)}`, which is not an AWS region "
-                "(for example `us-west-2`)",
-            )
-        if not SESSION_ID_RE.fullmatch(self.session_id):
-            raise InvalidQueryError(
-                "session id", f"session id must be {SESSION_ID_SHAPE}, got `{_shown(self.session_id)}`"
-            )
+        _check_stage_arn(self.stage_arn)
+        _check_session_id(self.session_id)
         if not PARTICIPANT_ID_RE.fullmatch(self.participant_id):
             raise InvalidQueryError(
                 "participant id",
@@ -114,25 +220,9 @@ class ParticipantQuery:
             )
 
     @property
-    def _arn_match(self) -> re.Match[str]:
-        match = STAGE_ARN_RE.fullmatch(self.stage_arn)
-        assert match is not None  # validated in __post_init__
-        return match
-
-    @property
-    def region(self) -> str:
-        """The AWS region in the stage ARN: every call for this stage is signed for it."""
-        return self._arn_match["region"]
-
-    @property
-    def account(self) -> str:
-        """The 12-digit AWS account that owns the stage."""
-        return self._arn_match["account"]
-
-    @property
-    def stage_id(self) -> str:
-        """The stage's resource id (the part after ``stage/``)."""
-        return self._arn_match["stage"]
+    def session(self) -> SessionQuery:
+        """The stage session this participant belongs to."""
+        return SessionQuery(self.stage_arn, self.session_id)
 
     def as_value(self) -> str:
         """Encode for a Slack button value (≤2000 chars): the three ids, space-separated."""
@@ -142,6 +232,10 @@ class ParticipantQuery:
     def from_value(cls, value: str) -> ParticipantQuery:
         """Decode :meth:`as_value` output (or any ``<arn> <session> <participant>`` text)."""
         return parse_query(value)
+
+
+# Everything the bot can be asked: a stage, a session, a user id, or a participant.
+Question = StageQuery | SessionQuery | UserQuery | ParticipantQuery
 
 
 def parse_query(text: str) -> ParticipantQuery:

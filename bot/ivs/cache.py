@@ -12,7 +12,7 @@ from typing import Any
 from cachetools import TLRUCache, TTLCache
 
 from bot.domain.history import FetchProgress, ParticipantHistory, ProgressCallback, StageSession
-from bot.domain.queries import ParticipantQuery
+from bot.domain.queries import ParticipantQuery, SessionQuery
 
 # An ended session's events no longer change: keep them an hour. A live one changes; 30 s spares a
 # channel of people clicking the same query without showing stale data for long.
@@ -75,7 +75,7 @@ class HistoryCache:
         return self._entries.get(query)
 
     async def session_or_fetch(
-        self, query: ParticipantQuery, fetch: Callable[[], Awaitable[StageSession]]
+        self, query: ParticipantQuery | SessionQuery, fetch: Callable[[], Awaitable[StageSession]]
     ) -> StageSession:
         """The query's session: remembered if it has ended, else one lookup shared by everyone asking now.
 

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from bot.domain.errors import IvsQueryError, NotFoundError, UnexpectedIvsError
 from bot.domain.history import Event, FetchProgress, ParticipantHistory, ProgressCallback, StageSession
-from bot.domain.queries import ParticipantQuery
+from bot.domain.queries import OnStage, ParticipantQuery, SessionQuery
 from bot.ivs.clients import ClientSource
 from bot.ivs.rate_limit import IVS_CALLS_PER_SECOND, Priority, PrioritySlots
 from bot.ivs.translate import translate_error
@@ -83,7 +83,7 @@ class IvsFetcher:
 
     async def _call(
         self,
-        query: ParticipantQuery,
+        query: OnStage,
         operation: str,
         params: Mapping[str, Any],
         priority: Priority = Priority.INTERACTIVE,
@@ -156,38 +156,41 @@ class IvsFetcher:
         answer = await self._call(query, "GetParticipant", params, priority)
         return dict(answer.get("participant") or {})
 
-    async def get_stage_session(self, query: ParticipantQuery) -> Mapping[str, Any]:
+    async def get_stage_session(self, query: SessionQuery | ParticipantQuery) -> Mapping[str, Any]:
         """GetStageSession's ``stageSession`` (``endTime`` is absent while the session is live)."""
         params = {"stageArn": query.stage_arn, "sessionId": query.session_id}
         answer = await self._call(query, "GetStageSession", params)
         return dict(answer.get("stageSession") or {})
 
-    async def list_participants(self, query: ParticipantQuery, **filters: Any) -> list[Mapping[str, Any]]:
-        """Every participant of the query's session (all pages); ``filters`` are the API's filterBy*."""
-        return await self._all_pages(
-            query,
-            "ListParticipants",
-            "participants",
-            stageArn=query.stage_arn,
-            sessionId=query.session_id,
-            **filters,
-        )
+    async def list_participants(
+        self, query: SessionQuery | ParticipantQuery, *, limit: int | None = None, **filters: Any
+    ) -> list[Mapping[str, Any]]:
+        """The participants of the query's session (all pages, or the first ``limit``); ``filters`` are the
+        API's filterBy* (one at a time)."""
+        params = {"stageArn": query.stage_arn, "sessionId": query.session_id, **filters}
+        return await self._all_pages(query, "ListParticipants", "participants", params, limit=limit)
 
-    async def list_stage_sessions(self, query: ParticipantQuery) -> list[Mapping[str, Any]]:
-        """Every session of the query's stage (all pages)."""
-        return await self._all_pages(query, "ListStageSessions", "stageSessions", stageArn=query.stage_arn)
+    async def list_stage_sessions(
+        self, query: OnStage, *, limit: int | None = None
+    ) -> list[Mapping[str, Any]]:
+        """The sessions of the query's stage, newest first (all pages, or the first ``limit``)."""
+        params = {"stageArn": query.stage_arn}
+        return await self._all_pages(query, "ListStageSessions", "stageSessions", params, limit=limit)
 
     async def _all_pages(
-        self, query: ParticipantQuery, operation: str, key: str, **params: Any
+        self, query: OnStage, operation: str, key: str, params: Mapping[str, Any], *, limit: int | None
     ) -> list[Mapping[str, Any]]:
         items: list[Mapping[str, Any]] = []
         seen_tokens: set[str] = set()
         token: str | None = None
+        page_size = min(PAGE_SIZE, limit) if limit else PAGE_SIZE
         for _ in range(MAX_PAGES):
             extra = {"nextToken": token} if token else {}
-            page = await self._call(query, operation, {"maxResults": PAGE_SIZE, **params, **extra})
+            page = await self._call(query, operation, {"maxResults": page_size, **params, **extra})
             items.extend(page.get(key, []))
             token = page.get("nextToken") or None
+            if limit is not None and len(items) >= limit:
+                return items[:limit]
             if token is None:
                 return items
             if token in seen_tokens:
@@ -202,6 +205,7 @@ class IvsFetcher:
         *,
         session_lookup: Callable[[], Coroutine[Any, Any, StageSession]] | None = None,
         priority: Priority = Priority.INTERACTIVE,
+        details: bool = True,
     ) -> ParticipantHistory:
         """Events, participant details and session times for one query, fetched concurrently.
 
@@ -210,9 +214,13 @@ class IvsFetcher:
         events and IVS says the participant or session does not exist: then that is the answer.
         ``session_lookup`` replaces the GetStageSession call (the cache shares one lookup per session).
         ``priority`` orders the calls against others of the same operation (see :class:`Priority`).
+        ``details=False`` skips GetParticipant (a session overview fetches it only for participants with
+        problems).
         """
         events_task = asyncio.create_task(self.list_participant_events(query, on_progress, priority))
-        participant_task = asyncio.create_task(self.get_participant(query, priority))
+        participant_task = asyncio.create_task(
+            self.get_participant(query, priority) if details else _no_details()
+        )
         lookup = session_lookup or (lambda: self.get_stage_session(query))
         session_task = asyncio.create_task(lookup())
         try:
@@ -237,7 +245,19 @@ class IvsFetcher:
             fetched_at=self._clock(),
             participant_error=_reason(participant),
             session_error=_reason(session),
+            details_fetched=details,
         )
+
+    async def details(
+        self, query: ParticipantQuery, priority: Priority = Priority.INTERACTIVE
+    ) -> tuple[Mapping[str, Any] | None, str | None]:
+        """GetParticipant alone, for a history fetched without it: (details, why they are missing)."""
+        outcome = await _outcome(asyncio.create_task(self.get_participant(query, priority)))
+        return _optional(outcome, "GetParticipant", query), _reason(outcome)
+
+
+async def _no_details() -> Mapping[str, Any]:
+    return {}
 
 
 async def _outcome(task: asyncio.Task[Mapping[str, Any]]) -> Mapping[str, Any] | IvsQueryError:

@@ -1,17 +1,21 @@
-"""The "Upload full JSON" button: share the whole history as a file where the answer is."""
+"""The buttons: "Upload full JSON" on an answer, "Diagnose" on an overview's participant, and the stage
+overview's other sessions. Each answers where the clicked message is (its thread, or privately)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, Final
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.domain.errors import InvalidQueryError
-from bot.domain.queries import ParticipantQuery
-from bot.replies import FileShare, QueryReplies, ResponseUrl
-from bot.slack_ids import UPLOAD_JSON_ACTION
+from bot.domain.queries import ParticipantQuery, SessionQuery
+from bot.replies import Asker, FileShare, QueryReplies, ResponseUrl
+from bot.slack_ids import DIAGNOSE_ACTION, OPEN_SESSION_ACTION, UPLOAD_JSON_ACTION
 
-ACTIONS: Final = (UPLOAD_JSON_ACTION,)
+ACTIONS: Final = (UPLOAD_JSON_ACTION, DIAGNOSE_ACTION, OPEN_SESSION_ACTION)
+# The other sessions' buttons share one block, so each has its own action_id: "open_session:<n>".
+_OPEN_SESSION = re.compile(rf"^{OPEN_SESSION_ACTION}(?::\d+)?$")
 
 
 def file_share(body: dict[str, Any]) -> FileShare:
@@ -46,4 +50,28 @@ def register(app: AsyncApp, replies: QueryReplies) -> None:
             return
         replies.upload_later(query, share)
 
+    async def diagnose_from_overview(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        share = file_share(body)
+        try:  # stateless: the button's value carries the ids
+            query = ParticipantQuery.from_value(str(action.get("value") or ""))
+        except InvalidQueryError as error:
+            replies.note_later(body["response_url"], error.user_message)
+            return
+        asker = Asker(share.user_id, share.channel_id, "overview_button", share.thread_ts)
+        replies.answer_later(query, asker, replies.click_target(share))
+
+    async def open_session(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        share = file_share(body)
+        try:
+            query = SessionQuery.from_value(str(action.get("value") or ""))
+        except InvalidQueryError as error:
+            replies.note_later(body["response_url"], error.user_message)
+            return
+        asker = Asker(share.user_id, share.channel_id, "session_button", share.thread_ts)
+        replies.answer_later(query, asker, replies.click_target(share))
+
     app.action(UPLOAD_JSON_ACTION)(upload_full_json)
+    app.action(DIAGNOSE_ACTION)(diagnose_from_overview)
+    app.action(_OPEN_SESSION)(open_session)

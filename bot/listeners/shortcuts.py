@@ -6,7 +6,7 @@ from typing import Any, Final
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from bot.asked import read_found
+from bot.asked import read_found, take_user_id
 from bot.asked.find_ids import find_ids_in_message
 from bot.replies import Asker, QueryReplies
 from bot.slack_ids import DIAGNOSE_SHORTCUT
@@ -24,7 +24,9 @@ def register(app: AsyncApp, replies: QueryReplies) -> None:
         # Slack: reply in the thread the message belongs to, or start one under it.
         ts = str(message.get("ts") or shortcut.get("message_ts"))
         thread_ts = str(message.get("thread_ts") or ts)
-        asked = read_found(find_ids_in_message(message), where="that message", in_thread=thread_ts != ts)
+        _, user_id = take_user_id(str(message.get("text") or ""))
+        found = find_ids_in_message(message)
+        asked = read_found(found, where="that message", in_thread=thread_ts != ts, user_id=user_id)
         if asked.query is None:
             replies.note_later(shortcut["response_url"], asked.problem or "")
             return

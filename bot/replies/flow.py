@@ -13,19 +13,19 @@ from typing import Any, TypeVar
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.analysis import analyze
 from bot.background import TaskTracker
 from bot.domain.errors import IvsQueryError
 from bot.domain.history import ParticipantHistory
-from bot.domain.queries import ParticipantQuery
+from bot.domain.queries import ParticipantQuery, Question
 from bot.ivs.export import export_filename, history_to_json
 from bot.ivs.service import IvsService
+from bot.replies.jobs import JobResult, Jobs
 from bot.replies.progress import ProgressReporter
 from bot.replies.query_log import Asker, log_query
 from bot.replies.response_url import ResponseUrl
 from bot.replies.slack_calls import NOT_A_MEMBER, SLACK_FAILURES, as_member, slack_error
-from bot.replies.targets import AnswerTarget, CommandAnswer, PrivateLine, ThreadAnswer
-from bot.views import SlackReply, build_error_reply, build_reply, with_notice
+from bot.replies.targets import AnswerTarget, CommandAnswer, PrivateAnswer, PrivateLine, ThreadAnswer
+from bot.views import SlackReply, build_error_reply, with_notice
 from bot.views.mrkdwn import code
 
 logger = logging.getLogger(__name__)
@@ -75,6 +75,7 @@ class QueryReplies:
         now: Clock = lambda: datetime.now(UTC),
     ) -> None:
         self.ivs = ivs
+        self.jobs = Jobs(ivs, now=now)
         self.client = client
         self.tasks = tasks
         self._now = now
@@ -86,13 +87,10 @@ class QueryReplies:
         self.tasks.spawn(work, name=name)
 
     def answer_later(
-        self, query: ParticipantQuery, asker: Asker, target: AnswerTarget, *, note: str | None = None
+        self, query: Question, asker: Asker, target: AnswerTarget, *, note: str | None = None
     ) -> None:
         """Fetch, analyse and deliver in the background (``note``: see :meth:`answer`)."""
-        self.spawn(
-            self.answer(query, asker, target, note=note),
-            name=f"answer {asker.surface} {query.participant_id}",
-        )
+        self.spawn(self.answer(query, asker, target, note=note), name=f"answer {asker.surface}")
 
     def upload_later(self, query: ParticipantQuery, share: FileShare) -> None:
         """Share the full JSON in the background."""
@@ -107,6 +105,20 @@ class QueryReplies:
         line = PrivateLine(self.client, channel=channel, user=user)
         return CommandAnswer(ResponseUrl(response_url), line, private=private)
 
+    def click_target(self, share: FileShare) -> AnswerTarget:
+        """Answer a button click: in the clicked message's thread, or privately when only the clicker
+        could see that message."""
+        if share.private or share.thread_ts is None:
+            line = PrivateLine(self.client, channel=share.channel_id, user=share.user_id)
+            return PrivateAnswer(share.response_url, line)
+        return ThreadAnswer(
+            self.client,
+            channel=share.channel_id,
+            thread_ts=share.thread_ts,
+            user=share.user_id,
+            response_url=share.response_url,
+        )
+
     def thread_target(
         self, *, channel: str, thread_ts: str, user: str, response_url: str | None = None
     ) -> ThreadAnswer:
@@ -117,12 +129,12 @@ class QueryReplies:
     # --- the work ---
 
     async def answer(
-        self, query: ParticipantQuery, asker: Asker, target: AnswerTarget, *, note: str | None = None
+        self, query: Question, asker: Asker, target: AnswerTarget, *, note: str | None = None
     ) -> None:
-        """Fetch every page (with progress), analyse, render and deliver; failures become one line.
+        """Run the question's job (fetch with progress, analyse, render) and deliver; a failure is one line.
 
         Args:
-            query: what to fetch.
+            query: what was asked (a participant, a user id, a session or a stage).
             asker: who asked, where, how (for the log line).
             target: where the answer goes.
             note: one line of mrkdwn (escaped) shown above the answer, e.g. the other participants the
@@ -130,11 +142,11 @@ class QueryReplies:
         """
         started = time.monotonic()
         reporter = ProgressReporter(target)
-        history: ParticipantHistory | None = None
+        result: JobResult | None = None
         outcome = "ok"
         try:
-            history = await self.ivs.history(query, on_progress=reporter)
-            reply = await asyncio.to_thread(_render, history, self._now())
+            result = await self.jobs.run(query, reporter)
+            reply = result.reply
             if note:
                 reply = with_notice(reply, note)
             await reporter.settle()
@@ -151,11 +163,12 @@ class QueryReplies:
             raise
         except Exception:
             outcome = "internal_error"
-            logger.exception("answering %s failed", query.as_value())
+            logger.exception("answering %s failed", query)
             await reporter.settle()
             await target.fail(INTERNAL_ERROR)
         finally:
-            log_query(asker, query, history, started=started, outcome=outcome)
+            sizes = (result.pages, result.events) if result else (None, None)
+            log_query(asker, query, *sizes, started=started, outcome=outcome)
 
     async def upload_json(self, query: ParticipantQuery, share: FileShare) -> None:
         """Share the full history as a JSON file in the clicked message's channel and thread.
@@ -192,7 +205,8 @@ class QueryReplies:
             logger.exception("uploading JSON for %s failed", query.as_value())
             await self._tell_clicker(share, INTERNAL_ERROR)
         finally:
-            log_query(asker, query, history, started=started, outcome=outcome)
+            sizes = (history.pages, len(history.events)) if history else (None, None)
+            log_query(asker, query, *sizes, started=started, outcome=outcome)
 
     async def _tell_clicker(self, share: FileShare, text: str) -> bool:
         """A private note to whoever clicked: through the click's response_url, else another way."""
@@ -269,8 +283,3 @@ async def _within_shutdown(notice: Awaitable[object]) -> None:
         )
     except Exception:
         logger.exception("shutdown: the interruption notice failed")
-
-
-def _render(history: ParticipantHistory, now: datetime) -> SlackReply:
-    """Analyse and render (pure; about 50 ms for 100,000 events): run in a worker thread, off the loop."""
-    return build_reply(analyze(history, now=now))

@@ -35,7 +35,9 @@ class ProgressReporter:
         if self._clock() - self._started < self._schedule[self._sent]:
             return
         self._sent += 1
-        reply = build_progress_message(progress.pages, progress.events)
+        reply = build_progress_message(
+            progress.pages, progress.events, examined=progress.examined, participants=progress.participants
+        )
         self._sending = asyncio.get_running_loop().create_task(self._target.progress(reply))
 
     async def settle(self) -> None:

@@ -7,8 +7,7 @@ import logging
 import time
 from dataclasses import dataclass
 
-from bot.domain.history import ParticipantHistory
-from bot.domain.queries import ParticipantQuery
+from bot.domain.queries import Question
 
 query_log = logging.getLogger("bot.queries")
 
@@ -25,8 +24,9 @@ class Asker:
 
 def log_query(
     asker: Asker,
-    query: ParticipantQuery,
-    history: ParticipantHistory | None,
+    query: Question,
+    pages: int | None,
+    events: int | None,
     *,
     started: float,
     outcome: str,
@@ -38,11 +38,13 @@ def log_query(
         "user": asker.user_id,
         "channel": asker.channel_id,
         "thread_ts": asker.thread_ts,
+        "asked": type(query).__name__.removesuffix("Query").lower(),
         "stage_arn": query.stage_arn,
-        "session_id": query.session_id,
-        "participant_id": query.participant_id,
-        "pages": history.pages if history else None,
-        "events": len(history.events) if history else None,
+        "session_id": getattr(query, "session_id", None),
+        "participant_id": getattr(query, "participant_id", None),
+        "user_id": getattr(query, "user_id", None),
+        "pages": pages,
+        "events": events,
         "duration_ms": round((time.monotonic() - started) * 1000),
         "outcome": outcome,
     }

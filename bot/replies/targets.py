@@ -123,6 +123,30 @@ class CommandAnswer:
         return await self._private_line.tell(with_notice(reply, notice))
 
 
+class PrivateAnswer:
+    """An answer only the asker sees, where they clicked a button on a message only they could see.
+
+    Through the click's ``response_url`` as a new private message (never replacing the one clicked), else
+    chat.postEphemeral or a direct message. No progress: there is nothing private to edit.
+    """
+
+    progress_schedule: tuple[float, ...] = ()
+
+    def __init__(self, response_url: ResponseUrl, private_line: PrivateLine) -> None:
+        self._url = response_url
+        self._private_line = private_line
+
+    async def progress(self, reply: SlackReply) -> None:
+        return None
+
+    async def deliver(self, reply: SlackReply) -> bool:
+        body = {"response_type": "ephemeral", "replace_original": False, **message_body(reply)}
+        return await self._url.post(body) or await self._private_line.tell(reply)
+
+    async def fail(self, text: str) -> None:
+        await self.deliver(build_error_reply(text))
+
+
 class ThreadAnswer:
     """An answer in a thread (message shortcut, @mention), with chat.postMessage.
 

@@ -14,15 +14,27 @@ ERROR_LIMIT = 2000
 # so the answer stays under Slack's ~12,000 characters of blocks (bot/views/reply.py keeps a margin).
 NOTICE_LIMIT = 400
 MAX_BLOCKS = 50  # Slack: at most 50 blocks per message
+SECTION_TEXT_LIMIT = 3000  # Slack: a section's text
 # The bot user's display name and the shortcut's name, as the manifests in manifests/ set them.
 # Slash commands cannot be used in threads: there, people mention the bot instead.
 MENTION_USAGE = f"{BOT_MENTION} <stage-arn> <session-id> <participant-id>"
 MENTION_EXAMPLE = EXAMPLE.replace(COMMAND, BOT_MENTION, 1)
 
 
-def build_progress_message(pages: int, events: int) -> SlackReply:
-    """ "Fetching events… 3 pages so far (250 events)": posted, then updated while pages arrive."""
+def build_progress_message(
+    pages: int, events: int, *, examined: int | None = None, participants: int | None = None
+) -> SlackReply:
+    """ "Fetching events… 3 pages so far (250 events)", or for a session "Examined 12 of 40 participants…
+    (31 pages, 2,400 events)": posted, then updated while pages arrive."""
     noun = "page" if pages == 1 else "pages"
+    if participants is not None:
+        text = (
+            f":hourglass_flowing_sand: Examined {examined or 0:,} of {participants:,} participants… "
+            f"({pages:,} {noun}, {events:,} events)"
+        )
+        return SlackReply(
+            text=text, blocks=[ContextBlock(elements=[MarkdownTextObject(text=text)]).to_dict()]
+        )
     so_far = f" {pages:,} {noun} so far ({events:,} events)" if pages else ""
     text = f":hourglass_flowing_sand: Fetching events…{so_far}"
     return SlackReply(text=text, blocks=[ContextBlock(elements=[MarkdownTextObject(text=text)]).to_dict()])
@@ -68,7 +80,8 @@ def usage_hint(*, in_thread: bool) -> str:
 
 
 def with_notice(reply: SlackReply, notice: str) -> SlackReply:
-    """The reply with a one-line notice (mrkdwn, untrusted parts already escaped) above everything else.
+    """The reply with a one-line notice (mrkdwn, untrusted parts already escaped) right under its header
+    (the answer's first line stays first), or above everything when it has none.
 
     The notification ``text`` is kept. A reply already at Slack's 50 blocks loses nothing: the notice
     goes into its ``text`` instead.
@@ -77,4 +90,16 @@ def with_notice(reply: SlackReply, notice: str) -> SlackReply:
     if len(reply.blocks) >= MAX_BLOCKS:
         return SlackReply(text=clip(f"{line} {reply.text}", ERROR_LIMIT), blocks=reply.blocks)
     block = ContextBlock(elements=[MarkdownTextObject(text=line)]).to_dict()
-    return SlackReply(text=reply.text, blocks=[block, *reply.blocks])
+    at = 1 if reply.blocks and reply.blocks[0].get("type") == "header" else 0  # the answer's line stays first
+    return SlackReply(text=reply.text, blocks=[*reply.blocks[:at], block, *reply.blocks[at:]])
+
+
+def with_section(reply: SlackReply, mrkdwn: str, *, after: int = 2) -> SlackReply:
+    """The reply with one more section (mrkdwn, untrusted parts already escaped) after its first blocks.
+
+    A reply already at Slack's 50 blocks gets the text as a notice instead.
+    """
+    if len(reply.blocks) >= MAX_BLOCKS:
+        return with_notice(reply, mrkdwn)
+    block = SectionBlock(text=MarkdownTextObject(text=clip(mrkdwn, SECTION_TEXT_LIMIT))).to_dict()
+    return SlackReply(text=reply.text, blocks=[*reply.blocks[:after], block, *reply.blocks[after:]])

@@ -246,10 +246,28 @@ def test_a_placeholder_after_an_explicit_label_keeps_a_stray_id_shaped_word_from
     assert malformed.participant_id is None and malformed.malformed_participant == "Kq7~RtU2"
 
 
-def test_after_the_plain_word_participant_only_an_id_shaped_like_one_ivs_assigns_is_taken() -> None:
-    assert find_ids(f"{A} {S} participant: jane").participant_id is None
-    assert find_ids(f"{A} {S} Participant: Jane-Doe {P}").participant_id == P
-    compound_wins = find_ids(f"{A} {S} participant: JaneDoe participantId: {P}")
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{A} {S} participant: guest_dan",
+        f"{A} {S} participant=guest_dan",
+        f"{A} {S} participant `guest_dan` could not publish",
+        f"{A} {S} the participant id guest_dan could not publish",
+        f"{A} {S} guest_dan",  # in the slash command's order, ending the message
+        f"{S} {A} guest_dan",
+    ],
+)
+def test_any_value_ivs_accepts_is_the_participant_when_introduced_as_one_or_in_command_order(
+    text: str,
+) -> None:
+    assert find_ids(text) == FoundIds(A, S, "guest_dan")
+
+
+def test_prose_after_the_ids_or_a_guest_label_still_needs_an_id_shaped_like_one_ivs_assigns() -> None:
+    assert find_ids(f"{A} {S} failed twice yesterday").participant_id is None
+    assert find_ids(f"{A} {S} Guest: Jane").participant_id is None
+    assert find_ids(f"{A} {S} the participant id is missing").participant_id is None
+    compound_wins = find_ids(f"{A} {S} Guest: JaneDoe participantId: {P}")
     assert compound_wins == FoundIds(A, S, P)
 
 

@@ -62,14 +62,14 @@ async def test_help_in_a_mention_gets_the_usage_privately_in_the_thread(bot: Run
 async def test_a_bare_mention_in_a_thread_without_the_ids_hints_at_the_mention_not_the_slash_command(
     bot: RunningBot,
 ) -> None:
-    parent = bot.slack.add_message(CHANNEL, f"stage {DEMO_STAGE_ARN}, no session yet")
+    parent = bot.slack.add_message(CHANNEL, f"session {DEMO_SESSION_ID}, which stage was it?")
     await bot.send.mention("", thread_ts=parent.ts)
     await bot.settle(after=0)
     (hint,) = bot.slack.calls_to("chat.postEphemeral")
     text = hint.body["text"]
     assert text.startswith(
-        f"I found the stage ARN `{DEMO_STAGE_ARN}` in your mention or the thread's first message, "
-        "but no session id or participant id."
+        f"I found the session id `{DEMO_SESSION_ID}` in your mention or the thread's first message, "
+        "but no stage ARN or participant id."
     )
     assert "/ivs-events" not in text and "@ivs-events" in text
 
@@ -92,7 +92,7 @@ async def test_where_the_bot_may_not_post_a_mention_is_answered_privately_in_the
     (answer,) = bot.slack.calls_to("chat.postEphemeral")
     assert answer.body["user"] == "U0ASKER01" and answer.body["thread_ts"] == envelope["event"]["ts"]
     blocks = answer.body["blocks"]
-    assert "Only you can see this answer" in blocks[0]["elements"][0]["text"]
+    assert "Only you can see this answer" in blocks[1]["elements"][0]["text"]
     assert HOST in json.dumps(blocks[1:])
 
 
@@ -105,7 +105,7 @@ async def test_where_the_bot_may_not_even_whisper_the_answer_comes_by_direct_mes
     assert opened.body["users"] == "U0ASKER01"
     direct = [c for c in bot.slack.calls_to("chat.postMessage") if c.answer.get("ok")]
     assert len(direct) == 1 and direct[0].body["channel"].startswith("D")
-    assert "direct message" in json.dumps(direct[0].body["blocks"][0]) and HOST in direct[0].body["text"]
+    assert "direct message" in json.dumps(direct[0].body["blocks"][1]) and HOST in direct[0].body["text"]
 
 
 async def test_a_mention_with_the_three_values_in_another_order_is_read_as_the_command_reads_them(

@@ -94,7 +94,9 @@ async def test_the_shortcut_on_a_pasted_aws_cli_command_answers_for_its_particip
     await bot.settle()
     (answer,) = bot.slack.thread(CHANNEL, message.ts)[1:]
     assert STRANDED_VIEWER in answer.text
-    assert [c.params["participantId"] for c in bot.ivs.calls_to("ListParticipantEvents")] == [STRANDED_VIEWER]
+    fetched = [c.params["participantId"] for c in bot.ivs.calls_to("ListParticipantEvents")]
+    # the viewer's own history, then the publisher it could not receive, to say why that one went away
+    assert fetched == [STRANDED_VIEWER, "Co8HoSt9Lm0n"]
 
 
 async def test_a_labelled_participant_id_ivs_would_refuse_is_called_malformed_not_missing(
@@ -140,8 +142,8 @@ async def test_a_message_naming_several_participants_is_answered_for_the_first_a
     await bot.send.message_shortcut(callback_id=DIAGNOSE_SHORTCUT, message=message)
     await bot.settle()
     (answer,) = bot.slack.thread(CHANNEL, message.ts)[1:]
-    notice = answer.blocks[0]
-    assert notice["type"] == "context" and HOST in json.dumps(answer.blocks[1])
+    header, notice = answer.blocks[:2]  # the answer's line first, the note right under it
+    assert notice["type"] == "context" and header["text"]["text"].startswith(f"{HOST}: ")
     assert notice["elements"][0]["text"] == (
         f"This message also names `{BITRATE_GUEST}`: ask about it with "
         f"`/ivs-events {DEMO_STAGE_ARN} {DEMO_SESSION_ID} {BITRATE_GUEST}`."
@@ -158,7 +160,7 @@ async def test_in_a_direct_message_the_bot_is_not_in_the_finished_answer_reaches
     (answer,) = bot.slack.posts_to(response_url)
     assert answer.body["response_type"] == "ephemeral" and answer.body["replace_original"] is False
     blocks = answer.body["blocks"]
-    why = blocks[0]["elements"][0]["text"]
+    why = blocks[1]["elements"][0]["text"]
     assert "Only you can see this answer" in why and "direct message" in why and "Invite" not in why
     assert "BITRATE_EXCEEDED" in json.dumps(blocks) and "Upload full JSON" in json.dumps(blocks)
     assert bot.slack.calls_to("conversations.join") == []  # a DM cannot be joined
@@ -176,7 +178,7 @@ async def test_in_a_private_channel_the_bot_cannot_join_it_answers_privately_and
     _, response_url = await bot.send.message_shortcut(callback_id=DIAGNOSE_SHORTCUT, message=message)
     await bot.settle()
     (answer,) = bot.slack.posts_to(response_url)
-    why = answer.body["blocks"][0]["elements"][0]["text"]
+    why = answer.body["blocks"][1]["elements"][0]["text"]
     assert "I'm not in this channel and can't join it" in why and "`channel_not_found`" in why
     assert "SloW5678PaGe" in answer.body["text"]
     # one attempt to post (the placeholder) and one to join; the answer itself goes straight to the user

@@ -58,7 +58,7 @@ async def test_when_the_response_url_is_refused_the_answer_comes_privately_sayin
     assert any("response_url post refused: HTTP 404" in r.getMessage() for r in caplog.records)
     (private,) = bot.slack.ephemerals
     assert (private["channel"], private["user"]) == (CHANNEL, fields["user_id"])
-    notice = private["blocks"][0]["elements"][0]["text"]
+    notice = private["blocks"][1]["elements"][0]["text"]
     assert "could not answer through the command's reply URL (Slack refused it: HTTP 404)" in notice
     assert any(HOST in json.dumps(block) for block in private["blocks"])  # the whole answer, not a stub
     assert any('"outcome": "ok"' in r.getMessage() for r in caplog.records)

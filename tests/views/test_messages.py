@@ -76,7 +76,10 @@ def test_the_usage_hint_in_a_thread_never_suggests_the_slash_command() -> None:
     assert "/ivs-events" in usage_hint(in_thread=False)
 
 
-def test_a_notice_goes_above_the_answer_as_one_short_line_and_never_past_50_blocks() -> None:
+def test_a_notice_goes_under_the_header_as_one_short_line_and_never_past_50_blocks() -> None:
+    header = {"type": "header", "text": {"type": "plain_text", "text": "P: the cause, not fixed"}}
+    with_header = with_notice(SlackReply("the answer", [header]), "note")
+    assert with_header.blocks[0] == header and with_header.blocks[1]["type"] == "context"
     answer = SlackReply("the answer", [{"type": "section", "text": {"type": "mrkdwn", "text": "x"}}])
     noticed = with_notice(answer, "Only you can see this\nanswer " + "y" * 1000)
     assert noticed.text == "the answer" and noticed.blocks[1:] == answer.blocks

@@ -1,0 +1,68 @@
+"""One participant explained through another: why a remote publisher went away, and who held the slots
+when a publisher was refused. Pure: analyses in, phrases out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from bot.analysis.participant_analysis import Analysis
+from bot.analysis.phrases import Phrase, Quoted
+from bot.analysis.span_log import SpanEnd
+from bot.analysis.timeline_model import Timeline
+
+# A subscribe failure this close after the publisher stopped is explained by it stopping.
+JUST_AFTER = timedelta(minutes=2)
+
+
+def remotes_to_explain(timeline: Timeline, limit: int = 3) -> list[tuple[str, datetime]]:
+    """The remote publishers this participant failed to receive, or kept losing, with when it began."""
+    found: dict[str, datetime] = {}
+    for group in timeline.error_groups:
+        if group.event_name == "SUBSCRIBE_ERROR":
+            for remote in group.remotes:
+                found.setdefault(remote.remote_id, remote.first)
+    for flaps in timeline.flapping_publishers:
+        found.setdefault(flaps.remote_id, flaps.first_drop)
+    return sorted(found.items(), key=lambda item: item[1])[:limit]
+
+
+def explain_remote(remote_id: str, remote: Analysis, at: datetime) -> Phrase:
+    """Why this participant could not receive ``remote_id`` at ``at``, from the publisher's own history."""
+    who = ("Publisher ", Quoted(remote_id))
+    publishes = remote.timeline.publishes
+    if not publishes:
+        own = _own_problem(remote)
+        return (*who, " never published in this session", *own, ".")
+    before = [s for s in publishes if s.start <= at + JUST_AFTER]
+    if not before:
+        return (*who, " only started publishing at ", publishes[0].start, ", after this failure.")
+    span = before[-1]
+    if span.start <= at <= span.end and not (span.end - at <= JUST_AFTER and not span.is_open):
+        return (
+            *who,
+            " was publishing then (from ",
+            span.start,
+            "): the failure is on this participant's side (its token, or its network), not the publisher's.",
+        )
+    how = "left" if span.ended_by in (SpanEnd.LEFT, SpanEnd.REJOINED) else "stopped publishing"
+    own = _own_problem(remote)
+    if remote.timeline.flapping_publishers or remote.timeline.storms:
+        how = "kept dropping"
+    return (*who, f" {how} at ", span.end, *own, ".")
+
+
+def slot_holders(analyses: Mapping[str, Analysis], at: datetime, refused: str) -> tuple[str, ...]:
+    """The participants publishing at ``at`` (the stage's 12 slots when ``refused`` was turned away)."""
+    return tuple(
+        pid
+        for pid, analysis in analyses.items()
+        if pid != refused and any(s.start <= at <= s.end for s in analysis.timeline.publishes)
+    )
+
+
+def _own_problem(remote: Analysis) -> Phrase:
+    problems = remote.problems
+    if not problems:
+        return (" (its own history shows no error)",)
+    return ("; its own history: ", *problems[0].short)

@@ -1,0 +1,206 @@
+"""The session overview in Block Kit: the answer first, the participants with problems (each with a
+Diagnose button), the patterns between them, a picture of the session, the healthy ones collapsed.
+
+Pure: a :class:`SessionOverview` in, a :class:`SlackReply` out, within Slack's limits (50 blocks, 3,000
+characters a section, 150 a header) for any session size.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from bot.analysis.durations import format_duration
+from bot.analysis.session_overview import ParticipantRow, SessionOverview
+from bot.domain.history import SessionSummary
+from bot.domain.queries import SessionQuery
+from bot.slack_ids import DIAGNOSE_ACTION, OPEN_SESSION_ACTION
+from bot.views.mrkdwn import clip, code, date_token, escape
+from bot.views.participant_context import answer_phrase
+from bot.views.phrase_text import short_utc, to_headline, to_mrkdwn
+from bot.views.reply import SlackReply
+from bot.views.session_picture import render_session_picture
+from bot.views.text_budget import fit_lines
+
+HEADER_LIMIT = 150
+SECTION_LIMIT = 2900
+# Participants with problems shown one per block, each with its Diagnose button; the rest in one line.
+MAX_ROWS = 25
+MAX_IDS_SHOWN = 60
+MAX_SESSION_BUTTONS = 5
+
+
+def build_session_overview(overview: SessionOverview, *, lead: str | None = None) -> SlackReply:
+    """The overview message.
+
+    Args:
+        lead: one line of mrkdwn (escaped) above everything, e.g. which session of a stage this is.
+    """
+    rows = overview.with_problems
+    blocks: list[dict[str, object]] = [
+        HeaderBlock(text=PlainTextObject(text=header_text(overview), emoji=True)).to_dict()
+    ]
+    if lead:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(lead, 2000))]).to_dict())
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_facts(overview))]).to_dict())
+    if patterns := _patterns(overview):
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=patterns)).to_dict())
+    for row in rows[:MAX_ROWS]:
+        blocks.append(_row_block(overview, row))
+    if len(rows) > MAX_ROWS:
+        more = ", ".join(code(r.participant_id) for r in rows[MAX_ROWS : MAX_ROWS + MAX_IDS_SHOWN])
+        blocks.append(_context(f"{len(rows) - MAX_ROWS} more with problems: {more}"))
+    if healthy := overview.healthy:
+        shown = ", ".join(code(r.participant_id) for r in healthy[:MAX_IDS_SHOWN])
+        rest = f" and {len(healthy) - MAX_IDS_SHOWN} more" if len(healthy) > MAX_IDS_SHOWN else ""
+        noun = "participant" if len(healthy) == 1 else "participants"
+        blocks.append(_context(f":white_check_mark: {len(healthy)} {noun} with no problems: {shown}{rest}"))
+    if picture := render_session_picture(overview):
+        blocks.append(
+            SectionBlock(text=MarkdownTextObject(text=clip(f"```{picture}```", SECTION_LIMIT))).to_dict()
+        )
+    if missing := _missing(overview):
+        blocks.append(_context(missing))
+    return SlackReply(text=header_text(overview), blocks=blocks)
+
+
+def build_stage_sessions_block(
+    overview: SessionOverview, sessions: list[SessionSummary]
+) -> dict[str, object]:
+    """Buttons that open the stage's other recent sessions (ListStageSessions, newest first)."""
+    buttons: list[ButtonElement] = []
+    for session in sessions:
+        session_id = str(session.get("sessionId") or "")
+        if not session_id or session_id == overview.query.session_id:
+            continue
+        start = session.get("startTime")
+        label = short_utc(start) if isinstance(start, datetime) else session_id
+        live = "" if session.get("endTime") else " (live)"
+        buttons.append(
+            ButtonElement(
+                text=PlainTextObject(text=clip(f"{label}{live}", 75)),
+                action_id=f"{OPEN_SESSION_ACTION}:{len(buttons)}",  # unique within the block
+                value=SessionQuery(overview.query.stage_arn, session_id).as_value(),
+            )
+        )
+        if len(buttons) == MAX_SESSION_BUTTONS:
+            break
+    return ActionsBlock(block_id="other_sessions", elements=buttons).to_dict()
+
+
+def header_text(overview: SessionOverview) -> str:
+    """The first line: the session, and its main cause or that nothing went wrong."""
+    rows = overview.with_problems
+    session = overview.query.session_id
+    examined = len(overview.rows)
+    if overview.incidents:
+        incident = overview.incidents[0]
+        shared = f", all on {incident.shared[0]}" if incident.shared else ""
+        lead = (
+            f"{len(incident.participant_ids)} participants dropped at {short_utc(incident.start)} "
+            f"(one incident{shared})"
+        )
+        others = len(rows) - len(incident.participant_ids)
+        text = f"{session}: {lead}" + (f"; {others} more with problems" if others > 0 else "")
+    elif rows:
+        top = rows[0]
+        assert top.analysis is not None
+        text = f"{session}: {len(rows)} of {examined} with problems; {top.participant_id}: "
+        text += to_headline(answer_phrase(top.analysis))
+    elif examined:
+        text = f"{session}: no problems among {examined} participants"
+    else:
+        text = f"{session}: no participants yet"
+    return clip(escape(text), HEADER_LIMIT)
+
+
+def _facts(overview: SessionOverview) -> str:
+    session = overview.session or {}
+    start, end = session.get("startTime"), session.get("endTime")
+    parts = []
+    if isinstance(start, datetime):
+        if isinstance(end, datetime):
+            parts.append(f"{date_token(start)} to {date_token(end)} ({format_duration(end - start)})")
+        else:
+            parts.append(f"started {date_token(start)}, *live* for {format_duration(overview.now - start)}")
+    parts.append(f"{overview.participants} participant{'s' if overview.participants != 1 else ''}")
+    parts.append(f"{overview.publishers_at_peak} publishing at peak")
+    if overview.errors_by_code:
+        codes = ", ".join(f"{code(c)} ×{n:,}" for c, n in overview.errors_by_code[:6])
+        parts.append(f"errors: {codes}")
+    else:
+        parts.append("no error events")
+    stage = f"stage {code(overview.query.stage_id)} ({escape(overview.query.region)})"
+    return clip(" · ".join([stage, *parts]), 2000)
+
+
+def _patterns(overview: SessionOverview) -> str:
+    lines = []
+    for incident in overview.incidents:
+        who = ", ".join(code(p) for p in incident.participant_ids[:12])
+        shared = f" They share {', '.join(escape(s) for s in incident.shared)}." if incident.shared else ""
+        count = len(incident.participant_ids)
+        lines.append(
+            f":rotating_light: *{count} participants dropped and rejoined within a minute* of "
+            f"{date_token(incident.start)}: {who}. One incident, not {count} problems: look for what they "
+            f"share (network, ISP, region, SDK version).{shared}"
+        )
+    for hit in overview.ceilings:
+        holders = ", ".join(code(h) for h in hit.holders[:12]) or "none of the participants examined"
+        lines.append(
+            f":no_entry: *Stage full*: {code(hit.refused)} was refused at {date_token(hit.time)} "
+            f"(`QUOTA_EXCEEDED`, 12 publishers per stage). Publishing then: {holders}."
+        )
+    for departure in overview.departures:
+        who = ", ".join(code(s) for s in departure.subscribers[:12])
+        lines.append(
+            f":electric_plug: *{code(departure.publisher)} stopped publishing* at "
+            f"{date_token(departure.time)} and {len(departure.subscribers)} subscribers' subscriptions to it "
+            f"failed: {who}. Their errors follow from the publisher's departure: diagnose the publisher."
+        )
+    return fit_lines(lines, SECTION_LIMIT) if lines else ""
+
+
+def _row_block(overview: SessionOverview, row: ParticipantRow) -> dict[str, object]:
+    assert row.analysis is not None
+    who = code(row.participant_id)
+    if row.user_id:
+        who += f" (user {code(row.user_id)})"
+    role = " · publisher" if row.published else ""
+    when = f" · from {date_token(row.problem_time)}" if row.problem_time else ""
+    emoji = ":red_circle:" if row.severity_rank == 0 else ":large_orange_circle:"
+    text = f"{emoji} {who}{role}{when}\n{to_mrkdwn(answer_phrase(row.analysis))}"
+    button = ButtonElement(
+        text=PlainTextObject(text="Diagnose"),
+        action_id=DIAGNOSE_ACTION,
+        value=overview.query.participant(row.participant_id).as_value(),
+    )
+    return SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_LIMIT)), accessory=button).to_dict()
+
+
+def _missing(overview: SessionOverview) -> str:
+    parts = []
+    if overview.not_examined:
+        shown = ", ".join(code(p) for p in overview.not_examined[:20])
+        more = f" and {len(overview.not_examined) - 20} more" if len(overview.not_examined) > 20 else ""
+        parts.append(
+            f":hourglass: Not examined ({len(overview.not_examined)}; publishers and connected participants "
+            f"went first): {shown}{more}. Ask about one with its participant id."
+        )
+    if overview.failed:
+        shown = "; ".join(f"{code(pid)}: {escape(reason)}" for pid, reason in overview.failed[:5])
+        parts.append(f":warning: Could not fetch {len(overview.failed)}: {shown}")
+    return clip(" ".join(parts), 2000)
+
+
+def _context(text: str) -> dict[str, object]:
+    return ContextBlock(elements=[MarkdownTextObject(text=clip(text, 2000))]).to_dict()
