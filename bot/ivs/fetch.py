@@ -13,7 +13,7 @@ from bot.domain.errors import IvsQueryError, NotFoundError, UnexpectedIvsError
 from bot.domain.history import Event, FetchProgress, ParticipantHistory, ProgressCallback, StageSession
 from bot.domain.queries import OnStage, ParticipantQuery, SessionQuery
 from bot.ivs.clients import ClientSource
-from bot.ivs.rate_limit import IVS_CALLS_PER_SECOND, Priority, PrioritySlots
+from bot.ivs.rate_limit import IVS_CALLS_PER_SECOND, Priority, PrioritySlots, calls_with_priority
 from bot.ivs.translate import translate_error
 
 logger = logging.getLogger(__name__)
@@ -95,7 +95,8 @@ class IvsFetcher:
         def run() -> dict[str, Any]:
             client = self._clients.client_for(query.region)
             method: Callable[..., dict[str, Any]] = getattr(client, _snake(operation))
-            return method(**params)
+            with calls_with_priority(priority):  # the quota's turns, in this worker thread
+                return method(**params)
 
         try:
             async with self._in_flight.slot(key, priority):

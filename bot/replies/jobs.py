@@ -200,34 +200,26 @@ class Jobs:
         examined = order[:MAX_EXAMINED]
         histories: dict[str, ParticipantHistory] = {}
         failed: dict[str, str] = {}
-        tally = {"done": 0, "pages": 0, "events": 0}
+        tally = {"done": 0, "pages": 0, "events": 0, "detailed": 0}
 
         async def examine(participant_id: str) -> None:
+            participant = query.participant(participant_id)
             try:
-                history = await self._ivs.history(
-                    query.participant(participant_id), priority=Priority.BULK, details=False
-                )
-                histories[participant_id] = history
+                history = await self._ivs.history(participant, priority=Priority.BULK, details=False)
                 tally["pages"] += history.pages
                 tally["events"] += len(history.events)
+                if _looks_troubled(history) and tally["detailed"] < DETAILS_AT_MOST:
+                    # GetParticipant has its own quota: fetched now, beside the other histories' pages.
+                    tally["detailed"] += 1
+                    history = await self._ivs.history(participant, priority=Priority.BULK)
+                histories[participant_id] = history
             except IvsQueryError as error:
                 failed[participant_id] = error.user_message
             tally["done"] += 1
-            await progress(
-                FetchProgress(
-                    tally["pages"], tally["events"], examined=tally["done"], participants=len(examined)
-                )
-            )
+            pages, events, done = tally["pages"], tally["events"], tally["done"]
+            await progress(FetchProgress(pages, events, examined=done, participants=len(examined)))
 
         await asyncio.gather(*(examine(str(s.get("participantId"))) for s in examined))
-        troubled = [pid for pid, h in histories.items() if _looks_troubled(h)][:DETAILS_AT_MOST]
-        detailed = await asyncio.gather(
-            *(self._ivs.history(query.participant(pid), priority=Priority.BULK) for pid in troubled),
-            return_exceptions=True,
-        )
-        for pid, history in zip(troubled, detailed, strict=True):
-            if isinstance(history, ParticipantHistory):
-                histories[pid] = history
         details = {pid: h.participant for pid, h in histories.items() if h.participant}
         session = await session_task
         overview = await asyncio.to_thread(

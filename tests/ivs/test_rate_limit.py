@@ -103,3 +103,35 @@ async def test_a_cancelled_waiter_gives_up_its_place_and_never_leaks_a_slot() ->
     async with asyncio.timeout(1):
         async with slots.slot("k"):  # the slot is free again
             pass
+
+
+def test_bulk_calls_are_spaced_evenly_and_a_question_overtakes_them() -> None:
+    time = FakeTime()
+    limiter = SlidingWindowLimiter(5, 1.0, margin=0.0, clock=time.clock, sleep=time.sleep)
+    starts = []
+    for _ in range(5):
+        limiter.acquire("k", Priority.BULK)
+        starts.append(round(time.now, 6))
+    assert starts == [0.0, 0.2, 0.4, 0.6, 0.8]  # a fan-out never takes the whole window in one burst
+    limiter.acquire("k", Priority.INTERACTIVE)
+    assert round(time.now, 6) == 1.0  # the oldest start left the window: no bulk spacing for a question
+
+
+async def test_bulk_calls_never_take_the_last_slot_so_a_question_gets_one_at_once() -> None:
+    slots = PrioritySlots(3)
+    release = asyncio.Event()
+    entered: list[str] = []
+
+    async def hold(name: str, priority: Priority) -> None:
+        async with slots.slot("k", priority):
+            entered.append(name)
+            await release.wait()
+
+    bulk = [asyncio.ensure_future(hold(f"bulk{i}", Priority.BULK)) for i in range(5)]
+    await asyncio.sleep(0)
+    assert entered == ["bulk0", "bulk1"]  # one of the three slots stays free
+    asked = asyncio.ensure_future(hold("asked", Priority.INTERACTIVE))
+    await asyncio.sleep(0)
+    assert entered[-1] == "asked"
+    release.set()
+    await asyncio.gather(asked, *bulk)
