@@ -77,7 +77,7 @@ class TaskTracker:
                 await asyncio.sleep(0.01)
         return True
 
-    async def close(self, *, grace: float, after_cancel: float = 4.0) -> bool:
+    async def close(self, *, grace: float, after_cancel: float = 5.0) -> bool:
         """Let running work finish for up to ``grace`` seconds, then refuse new work and cancel the rest.
 
         Work started during the grace period (a request accepted just before the listener stopped) is

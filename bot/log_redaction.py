@@ -28,13 +28,22 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bx(?:ox[a-z]|app)-[A-Za-z0-9-]{4,}"), REDACTED),
     # X-Slack-Signature values.
     (re.compile(r"\bv0=[0-9a-f]{64}\b"), REDACTED),
-    # response_url (hooks.slack.com/commands|actions/…) and upload URLs: credentials in a URL.
-    (re.compile(r"https?://[^\s\"'<>]*?/(?:commands|actions|upload)/[^\s\"'<>]+"), "[response_url]"),
+    # response_urls (hooks.slack.com/commands|actions|app|workflows/…, any host) and upload URLs:
+    # credentials in a URL. Anything on hooks.slack.com is one.
+    (
+        re.compile(
+            r"https?://(?:hooks\.slack\.com/|[^\s\"'<>]*?/(?:commands|actions|app|workflows|triggers|upload)/)"
+            r"[^\s\"'<>]+"
+        ),
+        "[response_url]",
+    ),
     (re.compile(r"([?&]ticket=)[^&\s\"']+"), rf"\1{REDACTED}"),
     # AWS: access key ids, and SigV4's Credential=<key id>/… and Signature=<hex>.
     (re.compile(r"\b(?:AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12,}\b"), REDACTED),
     (re.compile(r"(Credential=)[^/\s,\"']+"), rf"\1{REDACTED}"),
     (re.compile(r"(Signature=)[0-9a-f]{16,}"), rf"\1{REDACTED}"),
+    # botocore.auth at DEBUG: "Signature:\n<hex>".
+    (re.compile(r"(Signature:\s*)[0-9a-f]{64}"), rf"\1{REDACTED}"),
     # Session tokens, as a header ('X-Amz-Security-Token': b'…') or a canonical-request line (…:value).
     (
         re.compile(r"(?i)(x-amz-security-token['\"]?\s*[:=]\s*b?['\"]?)[^'\"\s,}]+"),
@@ -60,6 +69,8 @@ class Redactor:
         )
 
     def __call__(self, text: str) -> str:
+        if "\\/" in text:  # a JSON payload written with escaped slashes: http:\/\/hooks…
+            text = text.replace("\\/", "/")
         for secret in self._secrets:
             if secret in text:
                 text = text.replace(secret, REDACTED)

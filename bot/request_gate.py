@@ -28,6 +28,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
+import aiohttp
+import aiohttp.http_exceptions
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
@@ -112,7 +114,10 @@ class SlackRequestGate:
             raise RefusedRequest(401, "a stale or future timestamp (more than 5 minutes off)")
         if (request.content_length or 0) > MAX_BODY_BYTES:
             raise RefusedRequest(413, f"a body of {request.content_length} bytes")
-        body = await _read_bounded(request)
+        try:
+            body = await _read_bounded(request)
+        except (ConnectionError, aiohttp.ClientPayloadError, aiohttp.http_exceptions.HttpProcessingError):
+            raise RefusedRequest(400, "a body cut off or malformed in transit") from None
         signed = b"v0:%s:%s" % (timestamp.encode(), body)
         expected = "v0=" + hmac.new(self._secret, signed, hashlib.sha256).hexdigest()
         if not hmac.compare_digest(expected, signature):
@@ -191,3 +196,33 @@ class RefusalLog:
             return
         self._logged += 1
         logger.warning("refused a request to %s from %s: %s", request.path, request.remote, reason)
+
+
+class OneLineServerErrors(logging.Filter):
+    """aiohttp's own server logs each malformed HTTP request (bad headers, a cut connection) at ERROR with
+    a traceback: a stranger could flood the log that way. Those become one short line, counted against
+    the same per-minute bound as the gate's refusals; anything else passes as it is."""
+
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self._clock = clock
+        self._window_start = clock()
+        self._logged = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if not isinstance(error, _TRANSPORT_ERRORS):
+            return True
+        now = self._clock()
+        if now - self._window_start >= 60:
+            self._window_start, self._logged = now, 0
+        if self._logged >= REFUSALS_LOGGED_PER_MINUTE:
+            return False
+        self._logged += 1
+        record.msg, record.args = f"refused a malformed HTTP request: {type(error).__name__}", None
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.exc_info, record.exc_text = None, None
+        return True
+
+
+_TRANSPORT_ERRORS = (aiohttp.http_exceptions.HttpProcessingError, ConnectionError, aiohttp.ClientPayloadError)

@@ -19,7 +19,7 @@ from bot.startup_checks import STARTUP_CHECK_TIMEOUT, check_bot_token
 
 # Heroku-style platforms send SIGKILL 30 s after SIGTERM, and the process must be gone within 25 s of
 # SIGTERM: answers in flight get this long to finish, then the rest are told to ask again.
-SHUTDOWN_GRACE = 18.0
+SHUTDOWN_GRACE = 17.0
 
 
 @dataclass(slots=True)

@@ -27,7 +27,7 @@ from aiohttp import web
 
 from bot.config import ConfigError, Settings, configure_logging
 from bot.ivs.service import create_ivs_service
-from bot.request_gate import MAX_BODY_BYTES
+from bot.request_gate import MAX_BODY_BYTES, OneLineServerErrors
 from bot.running_bot import SHUTDOWN_GRACE, Bot, start_bot
 from bot.socket_mode import serve_socket_mode
 from bot.startup_checks import StartupError, Stopped, until_stopped
@@ -68,6 +68,9 @@ class HttpServer:
 
     async def start(self, host: str, port: int) -> str:
         """Listen; returns the base URL (``port=0`` picks a free port)."""
+        server_log = logging.getLogger("aiohttp.server")
+        if not any(isinstance(f, OneLineServerErrors) for f in server_log.filters):
+            server_log.addFilter(OneLineServerErrors())
         await self._runner.setup()
         self._site = web.TCPSite(self._runner, host, port)
         await self._site.start()

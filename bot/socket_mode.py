@@ -16,6 +16,7 @@ logger = logging.getLogger(__name__)
 
 # Failures a Socket Mode connection meets in normal life (network, Slack restarting, a refused handshake).
 DISCONNECT_TIMEOUT = 2.0
+_BODY_LINES = ("Received message", "Sending a message")
 EXPECTED_CONNECTION_ERRORS = (aiohttp.ClientError, OSError, TimeoutError, SlackApiError)
 
 
@@ -32,6 +33,11 @@ class ConnectionErrorsOnOneLine(logging.Filter):
             record.exc_info, record.exc_text = None, None
         message = record.getMessage()
         cleaned = message.replace("\n", " ")  # a SlackApiError spans 2 lines
+        # At DEBUG slack_sdk writes every envelope it receives or sends: a request body (user ids, text,
+        # response_url). Its size is all an operator needs.
+        for opening in _BODY_LINES:
+            if cleaned.startswith(opening):
+                cleaned = f"{opening} (body not logged, {len(message)} characters)"
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True

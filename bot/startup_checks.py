@@ -35,6 +35,11 @@ REJECTED_TOKEN_ERRORS = frozenset(
     }
 )
 
+# Slack's answers that say Slack itself is in trouble or busy, whatever the token and URL.
+SLACK_TROUBLE = frozenset(
+    {"fatal_error", "internal_error", "service_unavailable", "ratelimited", "request_timeout"}
+)
+
 T = TypeVar("T")
 
 
@@ -93,6 +98,11 @@ async def _ask_slack_at_start_up(
         if code in REJECTED_TOKEN_ERRORS:
             raise StartupError(f"Slack rejected {token_name} ({code}): check the token") from None
         answer = code or f"HTTP {error.response.status_code}"
+        if error.response.status_code >= 500 or error.response.status_code == 429 or code in SLACK_TROUBLE:
+            raise StartupError(
+                f"Slack's Web API at SLACK_API_URL {api_url} answered {answer} (trouble on Slack's side, "
+                "not a wrong token or URL): start again in a minute"
+            ) from None
         raise StartupError(
             f"Slack's Web API at SLACK_API_URL {api_url} answered {answer}: check the URL"
         ) from None

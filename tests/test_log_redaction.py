@@ -61,6 +61,17 @@ def redacted_logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptur
         ("botocore.credentials", "aws_secret_access_key = %s", (SECRET_KEY,)),
         ("aiohttp.access", "signature %s", ("v0=" + "0f" * 32,)),
         ("bot.replies", "upload_url %s", ("https://files.slack.com/upload/v1/CwABAAAAXAoAAWAHHAUwbBbbVAA",)),
+        (
+            "slack_sdk.webhook.async_client",
+            "retry for POST %s",
+            (RESPONSE_URL.replace("/commands/", "/app/"),),
+        ),
+        (
+            "bot.socket_mode.client",
+            "data: %s",
+            ('{"response_url": "' + RESPONSE_URL.replace("/", "\\/") + '"}',),
+        ),
+        ("botocore.auth", "Signature:\n%s", ("db7d" * 16,)),
     ],
 )
 def test_credentials_any_library_logs_are_blanked(
@@ -79,6 +90,8 @@ def test_credentials_any_library_logs_are_blanked(
         "ab12" * 16,
         "0f" * 32,
         "CwABAAAAXAoAAWAHHAUwbBbbVAA",
+        RESPONSE_URL.rsplit("/", 1)[-1],  # the secret part of any response_url shape
+        "db7d" * 16,
     ):
         assert secret not in line, (secret, line)
 

@@ -428,3 +428,28 @@ def test_an_arn_whose_region_is_no_aws_region_gets_a_precise_note_from_every_sur
     found = find_ids(f"Stage {arn}, session {SESSION}, participantId: Kq7RtU2vWx9Z")
     asked = read_found(found, where="that message", in_thread=True)
     assert asked.query is None and asked.problem is not None and expected in asked.problem
+
+
+async def test_an_urgent_post_tries_the_response_url_once_then_reaches_the_asker_another_way() -> None:
+    async with SlackStandIn() as slack:
+        url = slack.new_response_url()
+        slack.fail_next("response_url", 10, status=500)
+        client = create_slack_client(_settings(slack))
+        answer = CommandAnswer(ResponseUrl(url), PrivateLine(client, channel="C1", user="U1"), private=False)
+        await answer.fail("Interrupted by a restart", urgent=True)
+        assert [p.status for p in slack.posts_to(url)] == [500]  # no retries: the notice must be quick
+        (private,) = slack.ephemerals
+        assert "Interrupted by a restart" in private["text"]
+
+
+async def test_when_slack_refuses_the_ephemeral_for_any_reason_the_asker_gets_a_direct_message() -> None:
+    async with SlackStandIn() as slack:
+        slack.fail_next("chat.postEphemeral", 10, status=500, error="internal_error")
+        client = create_slack_client(_settings(slack))
+        assert await PrivateLine(client, channel="C1", user="U1").tell(
+            SlackReply("the answer", []), urgent=True
+        )
+        (opened,) = slack.calls_to("conversations.open")
+        assert opened.body["users"] == "U1" and any(
+            c.status == 200 for c in slack.calls_to("chat.postMessage")
+        )

@@ -82,6 +82,18 @@ async def test_a_url_that_is_not_slacks_web_api_is_named_with_what_it_answered(s
     )
 
 
+@pytest.mark.parametrize(
+    ("status", "error"), [(500, "fatal_error"), (429, "ratelimited"), (200, "internal_error")]
+)
+async def test_slack_in_trouble_at_start_up_is_not_blamed_on_the_url(
+    slack: SlackStandIn, status: int, error: str
+) -> None:
+    slack.fail_next("auth.test", 10, status=status, error=error)
+    with pytest.raises(StartupError) as raised:
+        await _check(_settings(slack.api_url))
+    assert "trouble on Slack's side" in str(raised.value) and "check the URL" not in str(raised.value)
+
+
 async def test_the_retries_of_the_check_are_not_logged_one_by_one(
     all_logs: pytest.LogCaptureFixture,
 ) -> None:
@@ -133,3 +145,17 @@ def test_an_expected_connection_failure_is_logged_on_one_line_and_a_bug_keeps_it
     assert one_line.filter(refused) and one_line.filter(bug)
     assert refused.exc_info is None and logging.Formatter().format(refused) == "Failed to connect (x)"
     assert bug.exc_info is not None and "Traceback" in logging.Formatter().format(bug)
+
+
+def test_a_socket_mode_envelope_logged_at_debug_keeps_only_its_size() -> None:
+    body = '{"envelope_id": "e1", "payload": {"user_id": "U0ASKER01", "text": "secret customer words"}}'
+    record = logging.LogRecord(
+        "socket", logging.DEBUG, "", 1, "Received message (type: TEXT, data: %r)", (body,), None
+    )
+    assert ConnectionErrorsOnOneLine().filter(record)
+    line = record.getMessage()
+    assert (
+        line.startswith("Received message (body not logged")
+        and "customer" not in line
+        and "U0ASKER01" not in line
+    )

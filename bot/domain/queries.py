@@ -63,7 +63,7 @@ EXAMPLE = f"{COMMAND} arn:aws:ivs:us-west-2:123456789012:stage/abcdABCDefgh st-a
 
 @functools.cache
 def known_regions() -> frozenset[str]:
-    """Every region of every AWS partition that the installed botocore knows (no call, no network).
+    """Every region of the ``aws`` partition that the installed botocore knows (no call, no network).
 
     A name that merely looks like a region (``us-foo-1``) would cost DNS lookups and retries before
     failing, so it is refused up front. A region launched after this botocore was released is refused
@@ -72,7 +72,11 @@ def known_regions() -> frozenset[str]:
     loader = botocore.loaders.create_loader()
     regions: set[str] = set()
     for data in ("partitions", "endpoints"):
-        regions.update(r for p in loader.load_data(data)["partitions"] for r in p.get("regions", {}))
+        for partition in loader.load_data(data)["partitions"]:
+            # A stage ARN is ``arn:aws:ivs:…``: only the ``aws`` partition's regions, and no pseudo-region
+            # (``aws-global``) that would send the calls to a global endpoint IVS does not have.
+            if partition.get("id", partition.get("partition")) == "aws":
+                regions.update(r for r in partition.get("regions", {}) if not r.endswith("-global"))
     return frozenset(regions)
 
 

@@ -27,6 +27,9 @@ from contextlib import asynccontextmanager, contextmanager
 # IVS's quota per operation, account and region. ``IVS_EVENTS_MAX_TPS`` may set a lower ceiling, to leave
 # room for the customer's own application, which draws on the same quota.
 IVS_CALLS_PER_SECOND = 5
+# Times are floats: a wait computed as "window minus elapsed" can round to a few 1e-17 seconds, which a clock
+# cannot measure. Differences below this count as none.
+_TOLERANCE = 1e-6
 
 
 class Priority(enum.IntEnum):
@@ -85,10 +88,13 @@ class SlidingWindowLimiter:
                         self._turns.wait()
                         continue
                     now = self._clock()
-                    while starts and now - starts[0] >= self.window:
+                    while starts and now - starts[0] >= self.window - _TOLERANCE:
                         starts.popleft()
                     spacing = self.window / self.rate if ticket[0] >= Priority.BULK and starts else 0.0
-                    if len(starts) < self.rate and now - (starts[-1] if starts else now) >= spacing:
+                    if (
+                        len(starts) < self.rate
+                        and now - (starts[-1] if starts else now) >= spacing - _TOLERANCE
+                    ):
                         starts.append(now)
                         return waited
                     full = self.window - (now - starts[0]) if len(starts) >= self.rate else 0.0

@@ -206,7 +206,8 @@ class SlackStandIn:
         error: str = "ratelimited",
         retry_after: int = 0,
     ) -> None:
-        """Answer the next ``times`` calls of ``method`` with ``status`` (429 carries Retry-After)."""
+        """Answer the next ``times`` calls of ``method`` (``"response_url"``: posts to any response_url) with
+        ``status`` (429 carries Retry-After)."""
         self._faults[method] = _Fault(times, status, error, retry_after)
 
     def deny_channel(self, channel: str, error: str = "not_in_channel") -> None:
@@ -425,6 +426,10 @@ class SlackStandIn:
         body = await _read_body(request)
         used = sum(1 for p in self.response_posts if p.hook == hook and p.status == 200)
         status = 404 if used >= RESPONSE_URL_POST_LIMIT else 200
+        fault = self._faults.get("response_url")  # fail_next("response_url", …): every response_url
+        if fault is not None and fault.remaining > 0:
+            fault.remaining -= 1
+            status = fault.status
         self.response_posts.append(ResponseUrlPost(hook, body, status))
         answer: dict[str, Any] = {}
         if status == 200 and body.get("response_type") == "in_channel" and not body.get("delete_original"):

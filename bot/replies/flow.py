@@ -39,7 +39,7 @@ INTERNAL_ERROR = (
 )
 INTERRUPTED = "Interrupted by a restart of the bot before the answer was ready: please ask again in a minute."
 # How long the "interrupted" notice may take: shutdown must end within 25 s of SIGTERM, whatever Slack does.
-INTERRUPTED_NOTICE_TIMEOUT = 3.0
+INTERRUPTED_NOTICE_TIMEOUT = 4.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +142,7 @@ class QueryReplies:
         """
         started = time.monotonic()
         reporter = ProgressReporter(target)
+        reporter.start()
         result: JobResult | None = None
         outcome = "ok"
         try:
@@ -159,7 +160,7 @@ class QueryReplies:
         except asyncio.CancelledError:
             outcome = "interrupted"
             await reporter.stop()
-            await _within_shutdown(target.fail(INTERRUPTED))
+            await _within_shutdown(target.fail(INTERRUPTED, urgent=True))
             raise
         except Exception:
             outcome = "internal_error"
@@ -198,7 +199,7 @@ class QueryReplies:
             )
         except asyncio.CancelledError:
             outcome = "interrupted"
-            await _within_shutdown(self._tell_clicker(share, INTERRUPTED))
+            await _within_shutdown(self._tell_clicker(share, INTERRUPTED, urgent=True))
             raise
         except Exception:
             outcome = "internal_error"
@@ -208,9 +209,9 @@ class QueryReplies:
             sizes = (history.pages, len(history.events)) if history else (None, None)
             log_query(asker, query, *sizes, started=started, outcome=outcome)
 
-    async def _tell_clicker(self, share: FileShare, text: str) -> bool:
+    async def _tell_clicker(self, share: FileShare, text: str, *, urgent: bool = False) -> bool:
         """A private note to whoever clicked: through the click's response_url, else another way."""
-        if await share.response_url.note(text):
+        if await share.response_url.note(text, urgent=urgent):
             return True
         line = PrivateLine(
             self.client, channel=share.channel_id, user=share.user_id, thread_ts=share.thread_ts

@@ -27,27 +27,57 @@ class ProgressReporter:
         self._started = clock()
         self._schedule = target.progress_schedule
         self._sent = 0
+        self._latest = FetchProgress(0, 0)
+        self._shown = getattr(target, "progress_shown", None)  # what the asker already sees
         self._sending: asyncio.Task[None] | None = None
+        self._ticker: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Also show progress when no page arrives (a first page IVS is slow to answer): the asker sees
+        "Fetching events…" on schedule, not silence."""
+        self._ticker = asyncio.get_running_loop().create_task(self._tick())
 
     async def __call__(self, progress: FetchProgress) -> None:
+        self._latest = progress
+        self._send_if_due()
+
+    def _send_if_due(self) -> None:
         if self._sent >= len(self._schedule) or (self._sending and not self._sending.done()):
             return
         if self._clock() - self._started < self._schedule[self._sent]:
             return
         self._sent += 1
+        progress = self._latest
         reply = build_progress_message(
             progress.pages, progress.events, examined=progress.examined, participants=progress.participants
         )
+        if reply.text == self._shown:  # nothing new to say: keep the post for later
+            return
+        self._shown = reply.text
         self._sending = asyncio.get_running_loop().create_task(self._target.progress(reply))
 
+    async def _tick(self) -> None:
+        while self._sent < len(self._schedule):
+            due = self._started + self._schedule[self._sent]
+            await asyncio.sleep(max(0.05, due - self._clock()))
+            self._send_if_due()
+
     async def settle(self) -> None:
-        """Wait for an update still on its way, so it cannot land after the answer."""
+        """Stop the ticker and wait for an update still on its way, so it cannot land after the answer."""
+        await self._stop_ticker()
         if self._sending is not None:
             await asyncio.gather(self._sending, return_exceptions=True)
 
     async def stop(self) -> None:
         """Cancel an update still on its way (the answer was interrupted: its notice must land last)."""
+        await self._stop_ticker()
         if self._sending is not None and not self._sending.done():
             self._sending.cancel()
             with suppress(asyncio.CancelledError):
                 await self._sending
+
+    async def _stop_ticker(self) -> None:
+        if self._ticker is not None and not self._ticker.done():
+            self._ticker.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._ticker

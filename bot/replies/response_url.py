@@ -23,6 +23,7 @@ class ResponseUrl:
     """
 
     def __init__(self, url: str, *, budget: int = RESPONSE_URL_POSTS) -> None:
+        self._url = url
         self._client = AsyncWebhookClient(url, retry_handlers=slack_retry_handlers())
         self._left = budget
         self.failure: str | None = None  # why the last post failed, in words fit for the asker
@@ -32,15 +33,20 @@ class ResponseUrl:
         """Posts left of Slack's budget for this URL."""
         return self._left
 
-    async def post(self, body: dict[str, Any]) -> bool:
-        """Send one message body; False (and a log line) when over budget or Slack refused it."""
+    async def post(self, body: dict[str, Any], *, urgent: bool = False) -> bool:
+        """Send one message body; False (and a log line) when over budget or Slack refused it.
+
+        ``urgent`` (a last notice while shutting down) tries once, without retries, so the other ways to
+        reach the asker still have time.
+        """
         if self._left <= 0:
             logger.warning("response_url budget used up; dropped a post (%s)", _shape(body))
             self.failure = "its 5 posts were used up"
             return False
         self._left -= 1
         try:
-            response = await self._client.send_dict(body)
+            client = AsyncWebhookClient(self._url) if urgent else self._client
+            response = await client.send_dict(body)
         except SLACK_FAILURES as error:
             logger.warning("response_url post failed: %s (%s)", slack_error(error), _shape(body))
             self.failure = f"it could not be reached: {slack_error(error)}"
@@ -57,12 +63,13 @@ class ResponseUrl:
         self.failure = None
         return True
 
-    async def note(self, text: str) -> bool:
+    async def note(self, text: str, *, urgent: bool = False) -> bool:
         """A private (ephemeral) note to the person who used the command, shortcut or button.
 
         Never ``replace_original``: for a shortcut or a button the original is somebody's message.
         """
-        return await self.post({"response_type": "ephemeral", "replace_original": False, "text": text})
+        body = {"response_type": "ephemeral", "replace_original": False, "text": text}
+        return await self.post(body, urgent=urgent)
 
 
 def _shape(body: dict[str, Any]) -> str:

@@ -9,7 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.replies.response_url import RESPONSE_URL_POSTS, ResponseUrl
 from bot.replies.slack_calls import NOT_A_MEMBER, SLACK_FAILURES, as_member, message_body, slack_error
-from bot.views import SlackReply, build_error_reply, with_notice
+from bot.views import SlackReply, build_error_reply, build_progress_message, with_notice
 from bot.views.mrkdwn import code
 
 logger = logging.getLogger(__name__)
@@ -36,8 +36,8 @@ class AnswerTarget(Protocol):
     async def deliver(self, reply: SlackReply) -> bool:
         """Post the answer; False when it could not be delivered (the asker has been told if possible)."""
 
-    async def fail(self, text: str) -> None:
-        """Tell the asker, in one line, why there is no answer."""
+    async def fail(self, text: str, *, urgent: bool = False) -> None:
+        """Tell the asker, in one line, why there is no answer (``urgent``: once, no retries: shutdown)."""
 
 
 class PrivateLine:
@@ -51,28 +51,30 @@ class PrivateLine:
         self._client = client
         self._channel, self._user, self._thread_ts = channel, user, thread_ts
 
-    async def tell(self, reply: SlackReply) -> bool:
-        """Send ``reply`` to the user alone; False when nothing got through."""
+    async def tell(self, reply: SlackReply, *, urgent: bool = False) -> bool:
+        """Send ``reply`` to the user alone; False when nothing got through.
+
+        ``urgent`` (a last notice while shutting down): each call once, without retries.
+        """
+        client = _without_retries(self._client) if urgent else self._client
         try:
-            await self._client.chat_postEphemeral(
+            await client.chat_postEphemeral(
                 channel=self._channel, user=self._user, thread_ts=self._thread_ts, **_fields(reply)
             )
             return True
         except SLACK_FAILURES as error:
             logger.warning("could not tell %s privately: %s", self._user, slack_error(error))
-            if slack_error(error) not in NOT_A_MEMBER:
-                return False
-        return await self._direct_message(reply)
+        return await self._direct_message(client, reply)
 
-    async def _direct_message(self, reply: SlackReply) -> bool:
+    async def _direct_message(self, client: AsyncWebClient, reply: SlackReply) -> bool:
         notice = "I can't post where you asked me, so here is my reply in a direct message."
         if reply.blocks:
             reply = with_notice(reply, notice)
         else:
             reply = SlackReply(text=f"{notice}\n{reply.text}", blocks=[])
         try:
-            opened = await self._client.conversations_open(users=self._user)
-            await self._client.chat_postMessage(channel=opened["channel"]["id"], **_fields(reply))
+            opened = await client.conversations_open(users=self._user)
+            await client.chat_postMessage(channel=opened["channel"]["id"], **_fields(reply))
         except SLACK_FAILURES as error:
             logger.warning("could not send %s a direct message: %s", self._user, slack_error(error))
             return False
@@ -95,6 +97,7 @@ class CommandAnswer:
         self._private_line = private_line
         self._private = private
         self._note_shown = True  # the ack's note
+        self.progress_shown = build_progress_message(0, 0).text  # what that note says
         answer_posts = 1 if private else 2
         self.progress_schedule = COMMAND_PROGRESS_SCHEDULE[: RESPONSE_URL_POSTS - answer_posts]
 
@@ -111,16 +114,16 @@ class CommandAnswer:
             return True
         return await self._another_way(reply)
 
-    async def fail(self, text: str) -> None:
+    async def fail(self, text: str, *, urgent: bool = False) -> None:
         reply = build_error_reply(text)
         body = {"response_type": "ephemeral", "replace_original": self._note_shown}
-        if not await self._url.post({**body, **message_body(reply)}):
-            await self._another_way(reply)
+        if not await self._url.post({**body, **message_body(reply)}, urgent=urgent):
+            await self._another_way(reply, urgent=urgent)
 
-    async def _another_way(self, reply: SlackReply) -> bool:
+    async def _another_way(self, reply: SlackReply, *, urgent: bool = False) -> bool:
         why = self._url.failure or "Slack refused it"
         notice = f":lock: Only you can see this: I could not answer through the command's reply URL ({why})."
-        return await self._private_line.tell(with_notice(reply, notice))
+        return await self._private_line.tell(with_notice(reply, notice), urgent=urgent)
 
 
 class PrivateAnswer:
@@ -139,12 +142,14 @@ class PrivateAnswer:
     async def progress(self, reply: SlackReply) -> None:
         return None
 
-    async def deliver(self, reply: SlackReply) -> bool:
+    async def deliver(self, reply: SlackReply, *, urgent: bool = False) -> bool:
         body = {"response_type": "ephemeral", "replace_original": False, **message_body(reply)}
-        return await self._url.post(body) or await self._private_line.tell(reply)
+        return await self._url.post(body, urgent=urgent) or await self._private_line.tell(
+            reply, urgent=urgent
+        )
 
-    async def fail(self, text: str) -> None:
-        await self.deliver(build_error_reply(text))
+    async def fail(self, text: str, *, urgent: bool = False) -> None:
+        await self.deliver(build_error_reply(text), urgent=urgent)
 
 
 class ThreadAnswer:
@@ -206,17 +211,16 @@ class ThreadAnswer:
         )
         return await self.tell_privately(with_notice(reply, self._why_private()))
 
-    async def fail(self, text: str) -> None:
+    async def fail(self, text: str, *, urgent: bool = False) -> None:
         reply = build_error_reply(text)
         if self._placeholder is not None:
+            client = _without_retries(self._client) if urgent else self._client
             try:
-                await self._client.chat_update(
-                    channel=self._channel, ts=self._placeholder, **message_body(reply)
-                )
+                await client.chat_update(channel=self._channel, ts=self._placeholder, **message_body(reply))
                 return
             except SLACK_FAILURES as error:
                 logger.warning("could not show the failure in %s: %s", self._channel, slack_error(error))
-        await self.tell_privately(reply.text)
+        await self.tell_privately(reply.text, urgent=urgent)
 
     async def _post_or_update(self, reply: SlackReply) -> None:
         if self._placeholder is not None:
@@ -243,7 +247,7 @@ class ThreadAnswer:
             "Add me to the channel to get answers in its threads."
         )
 
-    async def tell_privately(self, message: str | SlackReply) -> bool:
+    async def tell_privately(self, message: str | SlackReply, *, urgent: bool = False) -> bool:
         """A message only the asker sees, in the thread: a line of mrkdwn, or a whole reply with blocks.
 
         Through the shortcut's ``response_url`` when there is one (and it works); else chat.postEphemeral;
@@ -253,9 +257,14 @@ class ThreadAnswer:
         reply = message if isinstance(message, SlackReply) else SlackReply(text=message, blocks=[])
         if self._response_url is not None:
             body = {"response_type": "ephemeral", "replace_original": False, **_fields(reply)}
-            if await self._response_url.post(body):
+            if await self._response_url.post(body, urgent=urgent):
                 return True
-        return await self._private_line.tell(reply)
+        return await self._private_line.tell(reply, urgent=urgent)
+
+
+def _without_retries(client: AsyncWebClient) -> AsyncWebClient:
+    """The same client (token, base URL), trying each call once: for a last notice while shutting down."""
+    return AsyncWebClient(token=client.token, base_url=client.base_url, timeout=client.timeout)
 
 
 def _fields(reply: SlackReply) -> dict[str, Any]:

@@ -88,7 +88,7 @@ def test_real_regions_are_accepted(region: str) -> None:
     )
 
 
-@pytest.mark.parametrize("region", ["us-foo-1", "eu-north-9", "ap-moon-1"])
+@pytest.mark.parametrize("region", ["us-foo-1", "eu-north-9", "ap-moon-1", "aws-global", "cn-north-1"])
 def test_a_region_shaped_name_that_botocore_does_not_know_is_refused_before_any_call(region: str) -> None:
     assert region not in known_regions()
     with pytest.raises(InvalidQueryError, match=f"`{region}`, which is not an AWS region"):

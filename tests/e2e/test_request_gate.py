@@ -6,6 +6,7 @@ Slack signs, so these also cover a malformed body that Slack itself (or someone 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -202,3 +203,27 @@ async def test_no_body_signed_or_not_makes_the_server_answer_500(
     status = await _post_raw(bot, raw, content_type=content_type, signed=signed)
     assert status < 500
     assert status in {200, 400, 404, 413} if signed else status == 401
+
+
+async def _raw_http(url: str, request: bytes) -> bytes:
+    host, port = url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(request)
+    await writer.drain()
+    answer = await reader.read(200)
+    writer.close()
+    return answer
+
+
+async def test_malformed_http_is_refused_with_one_short_line_each_and_no_flood_of_tracebacks(
+    bot: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    bad_header = (
+        b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: \x01\r\nContent-Length: 2\r\n\r\n{}"
+    )
+    huge_header = b"POST /slack/events HTTP/1.1\r\nHost: x\r\nX-Junk: " + b"a" * 9000 + b"\r\n\r\n"
+    with caplog.at_level(logging.INFO):
+        answers = [await _raw_http(bot.url, junk) for junk in [bad_header, huge_header] * 30]
+    assert all(answer.split(b" ")[1].startswith(b"4") for answer in answers if answer), answers[:2]
+    assert "Traceback" not in caplog.text and all(r.levelno < logging.ERROR for r in caplog.records)
+    assert len([r for r in caplog.records if r.name == "aiohttp.server"]) <= REFUSALS_LOGGED_PER_MINUTE

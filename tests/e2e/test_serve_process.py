@@ -236,8 +236,11 @@ async def test_sigterm_while_ivs_hangs_tells_every_asker_to_ask_again_and_exits_
     last = slack.posts_to(command_url)[-1].body
     assert last["response_type"] == "ephemeral" and last["replace_original"] is True  # replaces "Fetching…"
     assert "Interrupted by a restart of the bot" in last["text"]
-    (note,) = slack.posts_to(shortcut_url)
-    assert "Interrupted by a restart of the bot" in note.body["text"]
+    # the thread showed "Fetching events…" from the first second, though no page had come; that message,
+    # public in the thread, now says to ask again
+    (_, placeholder) = slack.thread("C0CHANNEL1", message.ts)
+    assert "Interrupted by a restart of the bot" in placeholder.text
+    assert slack.posts_to(shortcut_url) == []
     assert '"outcome": "interrupted"' in log and "Traceback" not in log
 
 
