@@ -169,6 +169,7 @@ class _TimelinePass:
         "storms",
         "sub_open",
         "sub_restarted_at",
+        "sub_stopped_joins",
         "sub_union_start",
         "subscribed",
         "subscriptions",
@@ -211,6 +212,9 @@ class _TimelinePass:
         self.received_time: dict[str, timedelta] = {}
         # remote -> [returns, first drop, last return, shortest gap] (only for publishers that came back)
         self.flaps: dict[str, list[Any]] = {}
+        # remote -> JOINED events seen when it was last stopped: a return counts as the publisher's flap
+        # only if this participant did not leave and rejoin in between (its own drops stop every feed).
+        self.sub_stopped_joins: dict[str, int] = {}
         self.most_at_once = 0
         self.ceiling_at: datetime | None = None
         self.replication_started: datetime | None = None
@@ -307,7 +311,11 @@ class _TimelinePass:
             self.sub_union_start = time
         self.sub_open[remote] = time
         position = self.last_subscription.get(remote)
-        if position is not None and self.subscriptions.ended_by[position] is SpanEnd.EVENT:
+        if (
+            position is not None
+            and self.subscriptions.ended_by[position] is SpanEnd.EVENT
+            and self.sub_stopped_joins.get(remote) == len(self.join_times)
+        ):
             self.came_back(remote, self.subscriptions.ends[position], time)
         at_once = len(self.sub_open)
         if at_once > self.most_at_once:
@@ -351,6 +359,7 @@ class _TimelinePass:
         started = self.sub_open.pop(remote, None)
         if started is None:
             return
+        self.sub_stopped_joins[remote] = len(self.join_times)
         self.record_subscription(remote, started, time, SpanEnd.EVENT)
         if not self.sub_open:
             self.close_receiving(time, SpanEnd.EVENT)

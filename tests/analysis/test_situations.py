@@ -104,3 +104,30 @@ def test_a_failed_recording_reported_by_getparticipant_is_a_finding_though_no_ev
 
     assert findings[0].rule == "recording_failed"
     assert "s3://show-recordings" in said(findings[0].title)
+
+
+def _own_reconnects_with_their_subscriptions(publisher: str) -> list[dict[str, object]]:
+    """An iPhone guest walking out of the house (Wi-Fi to LTE): three drops 14 s apart, each rejoined 6 s
+    later, and every drop stops what it received at the same moment (SUBSCRIBE_STOPPED with the LEFT)."""
+    events = [joined(0), publish_started(1 / 60), subscribe_started(2 / 60, publisher)]
+    for n in range(3):
+        drop = 12 + n * 14 / 60
+        events += [
+            subscribe_stopped(drop, publisher),
+            publish_stopped(drop),
+            left(drop),
+            joined(drop + 6 / 60),
+            publish_started(drop + 7 / 60),
+            subscribe_started(drop + 8 / 60, publisher),
+        ]
+    events += [subscribe_stopped(48, publisher), publish_stopped(48), left(48)]
+    return events
+
+
+def test_own_reconnects_that_stopped_the_feeds_are_not_blamed_on_a_flapping_publisher() -> None:
+    iphone = participant(browserName=None, browserVersion=None, osName="iOS", osVersion="18.3")
+    events = _own_reconnects_with_their_subscriptions("HostWeb00003")
+    findings = analyze(history(events, details=iphone), now=NOW).findings
+
+    assert "flapping_publisher" not in [f.rule for f in findings]
+    assert not any("kept dropping" in said(f.short) for f in findings)
