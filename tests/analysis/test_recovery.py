@@ -173,3 +173,29 @@ def test_a_connected_participant_without_events_is_connected_not_never_reached_i
 
     assert finding.rule == "connected_no_events"
     assert "never reached" not in everything(finding)
+
+
+def test_an_internal_error_on_every_publish_attempt_is_escalated_to_aws_support_not_retried() -> None:
+    # An RTMPS encoder retries every 2 minutes for 10 minutes; each publish fails inside IVS within 3 s.
+    events = []
+    for n in range(6):
+        begin = 2 * n
+        events += [
+            joined(begin),
+            publish_started(begin),
+            error("PUBLISH_ERROR", begin + 0.05, "INTERNAL_SERVER_EXCEPTION"),
+            publish_stopped(begin + 0.05),
+            left(begin + 0.05),
+        ]
+    encoder = participant(browserName=None, browserVersion=None, osName="Linux", protocol="RTMPS")
+    top = analyze(history(events, details=encoder), now=NOW).findings[0]
+
+    assert top.rule == "error:PUBLISH_ERROR:INTERNAL_SERVER_EXCEPTION" and top.severity is Severity.PROBLEM
+    assert top.status is not None and not top.status.resolved
+    assert "AWS Support" in said(top.status.words)
+    first_step = said(top.next_steps[0])
+    assert first_step.startswith("Open an AWS Support case now")
+    assert at(0.05).isoformat() in first_step and at(10.05).isoformat() in first_step
+    text = everything(top)
+    assert "single occurrence is usually transient" not in text
+    assert "without changing its settings" not in text

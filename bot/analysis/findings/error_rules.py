@@ -30,6 +30,12 @@ RETRY_LOOP_GAP = timedelta(minutes=5)
 # its whole part in the session. When ranking, subscribe errors weigh less.
 SUBSCRIBE_WEIGHT = 15
 
+# Failures inside IVS itself: nothing on the client can fix them, so retrying and then AWS Support are the
+# only steps (IVS Real-Time API reference: INTERNAL_SERVER_EXCEPTION "retry; escalate to AWS Support").
+SERVICE_SIDE_CODES = frozenset({"INTERNAL_SERVER_EXCEPTION"})
+# A service-side failure seen this often with no success after it is no longer a transient blip.
+ESCALATE_AFTER = 2
+
 _ACTIONS = {"JOIN_ERROR": "Joining", "PUBLISH_ERROR": "Publishing", "SUBSCRIBE_ERROR": "Subscribing"}
 _NEEDED_CAPABILITY = {"PUBLISH_ERROR": "PUBLISH", "SUBSCRIBE_ERROR": "SUBSCRIBE"}
 
@@ -62,7 +68,10 @@ def _group_evidence(group: ErrorGroup, retry_note: bool = True) -> Phrase:
     if targets > 1:
         evidence += (f" Against {targets:,} different publishers: separate incidents, not one retry loop.",)
     elif retry_note and group.count >= 3 and group.last - group.first <= RETRY_LOOP_GAP * (group.count - 1):
-        evidence += (" The same failure kept repeating: the client retries without changing anything.",)
+        if group.code in SERVICE_SIDE_CODES:
+            evidence += (" The same failure kept repeating: every retry failed inside IVS.",)
+        else:
+            evidence += (" The same failure kept repeating: the client retries without changing anything.",)
     return evidence
 
 
@@ -315,7 +324,9 @@ def _storm_cause(storm: Storm, group: ErrorGroup) -> StormCause | None:
 def _drop_evidence(group: ErrorGroup, storm: Storm, cause: StormCause) -> Phrase:
     """How this failure drove a storm of reconnects: the drops are retries, not a bad network."""
     retry = (
-        "the encoder retries without changing its settings"
+        "every retry failed inside IVS"
+        if group.code in SERVICE_SIDE_CODES
+        else "the encoder retries without changing its settings"
         if group.event_name == "PUBLISH_ERROR"
         else "the client retries without changing anything"
     )
@@ -363,7 +374,46 @@ def error_group_finding(
         client: what kind of client this is (its advice differs: an encoder's settings, or the IVS SDK).
     """
     finding = with_storm_evidence(_explain_group(group, timeline, query, client), group, timeline.storms)
-    return _inside_a_storm(with_status(finding, group_status(group, timeline)), group, timeline.storms)
+    finding = with_status(finding, group_status(group, timeline))
+    return _inside_a_storm(_escalated(finding, group), group, timeline.storms)
+
+
+def _escalated(finding: Finding, group: ErrorGroup) -> Finding:
+    """A failure inside IVS that kept coming with no success after it: open an AWS Support case now.
+
+    One occurrence is usually transient and a retry is the right step; the same internal error on every
+    attempt is a fault only AWS can look into, and the ids and times are what AWS Support asks for.
+    """
+    if group.code not in SERVICE_SIDE_CODES or group.count < ESCALATE_AFTER or finding.resolved:
+        return finding
+    action = _ACTIONS.get(group.event_name, "the action").lower()
+    support: Phrase = (
+        "Open an AWS Support case now: give the stage ARN, session id and participant id (below) and the "
+        "failure times, ",
+        group.first,
+        " to ",
+        group.last,
+        f" ({group.count:,} failures, no success since).",
+    )
+    return replace(
+        finding,
+        meaning=(
+            *finding.meaning,
+            f" It came {group.count:,} times and {action} never worked after it: this is not a transient "
+            "fault that a retry clears.",
+        ),
+        causes=_texts(("A persistent fault inside IVS for this stage, session or region.",)),
+        next_steps=(
+            support,
+            *_texts(
+                (
+                    "Meanwhile, try again in a few minutes or from another stage; changing the client's "
+                    "settings will not help.",
+                )
+            ),
+        ),
+        status=Status(False, (f"not fixed after {group.count:,} tries: open an AWS Support case",)),
+    )
 
 
 # The most an error that only came during a network storm may score: below the storm (90).
