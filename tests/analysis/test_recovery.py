@@ -199,3 +199,28 @@ def test_an_internal_error_on_every_publish_attempt_is_escalated_to_aws_support_
     text = everything(top)
     assert "single occurrence is usually transient" not in text
     assert "without changing its settings" not in text
+
+
+def test_a_24_7_encoder_back_after_the_24_hour_limit_is_still_told_to_restart_before_24_h() -> None:
+    day = 24 * 60
+    events = [
+        joined(0),
+        publish_started(0),
+        error("PUBLISH_ERROR", day, "STREAM_DURATION_EXCEEDED"),
+        publish_stopped(day),
+        left(day),
+        joined(day + 10 / 60),
+        publish_started(day + 10 / 60),
+        publish_stopped(day + 120),
+        left(day + 120),
+    ]
+    encoder = participant(browserName=None, browserVersion=None, osName="Linux", protocol="RTMPS")
+    session = {"sessionId": "st-a1b2c3d4e5f6g", "startTime": at(0), "endTime": at(day + 123)}
+    findings = analyze(history(events, details=encoder, session=session), now=at(day + 180)).findings
+
+    top = findings[0]
+    assert top.rule == "error:PUBLISH_ERROR:STREAM_DURATION_EXCEEDED" and top.severity is Severity.WARNING
+    assert "no_problems" not in [f.rule for f in findings]
+    assert top.status is not None and "restart before 24 h" in said(top.status.words)
+    assert "before 24 hours" in said(top.next_steps[0]) and "Nothing to do" not in said(top.next_steps[0])
+    assert top.doc is not None and "network" not in top.doc.url

@@ -21,6 +21,7 @@ from bot.analysis.findings.model import (
 )
 from bot.analysis.phrases import Phrase, Quoted, marked, times
 from bot.analysis.recovery import Status, after_join_failure, after_publish_failure, after_subscribe_failure
+from bot.analysis.span_log import SpanEnd
 from bot.analysis.timeline_model import ErrorGroup, RemoteFailure, Storm, StormCause, Timeline
 from bot.domain.queries import ParticipantQuery
 
@@ -295,7 +296,13 @@ def quota_exceeded(group: ErrorGroup, info: ErrorCodeInfo) -> Finding:
 
 def stream_duration_exceeded(group: ErrorGroup, info: ErrorCodeInfo, timeline: Timeline) -> Finding:
     """Show how long the longest publish or subscription had lasted."""
-    base = _base_error_finding(group, info)
+    what = "publish" if group.event_name == "PUBLISH_ERROR" else "subscription"
+    headline: Phrase = (
+        f"{what} ended at the 24 h limit (",
+        Quoted("STREAM_DURATION_EXCEEDED"),
+        f"{_times(group.count)})",
+    )
+    base = replace(_base_error_finding(group, info), headline=headline)
     candidates = [span for span in (timeline.publishes.longest(), timeline.subscriptions.longest()) if span]
     if not candidates:
         return base
@@ -374,8 +381,47 @@ def error_group_finding(
         client: what kind of client this is (its advice differs: an encoder's settings, or the IVS SDK).
     """
     finding = with_storm_evidence(_explain_group(group, timeline, query, client), group, timeline.storms)
-    finding = with_status(finding, group_status(group, timeline))
+    status = group_status(group, timeline)
+    if group.code == "STREAM_DURATION_EXCEEDED" and status is not None and status.since is not None:
+        finding = _limit_comes_back(finding, group, status, timeline)
+    else:
+        finding = with_status(finding, status)
     return _inside_a_storm(_escalated(finding, group), group, timeline.storms)
+
+
+# The 24-hour limit on one publish or subscription (IVS Real-Time service quotas; not adjustable).
+STREAM_DURATION_LIMIT = timedelta(hours=24)
+# Where an ended-and-restarted 24-hour limit ranks: above "no open problem", below anything failing now.
+RECURRING_LIMIT_SCORE = 50
+
+
+def _limit_comes_back(finding: Finding, group: ErrorGroup, status: Status, timeline: Timeline) -> Finding:
+    """A publish or subscription ended at 24 hours and then restarted: fixed for now, not for good.
+
+    An always-on encoder or kiosk that reconnected by itself will be ended again 24 hours later, so this
+    stays a warning whose next step is a scheduled restart, never "nothing to fix".
+    """
+    assert status.since is not None
+    spans = timeline.publishes if group.event_name == "PUBLISH_ERROR" else timeline.subscriptions
+    still_open = bool(spans) and spans.ended_by[-1] is SpanEnd.OPEN
+    again: Phrase = (
+        ("; ends again at ", status.since + STREAM_DURATION_LIMIT, " unless restarted before")
+        if still_open
+        else ("; restart before 24 h or it ends again",)
+    )
+    return replace(
+        finding,
+        severity=Severity.WARNING,
+        score=RECURRING_LIMIT_SCORE,
+        status=Status(True, ("back at ", status.since, *again), status.since),
+        meaning=(
+            *finding.meaning,
+            " It came back at ",
+            status.since,
+            ", but the limit applies to each publish or subscription: one that runs 24 hours again is "
+            "ended again.",
+        ),
+    )
 
 
 def _escalated(finding: Finding, group: ErrorGroup) -> Finding:
