@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from bot.analysis import Analysis, Finding, Severity, analyze
@@ -16,6 +17,7 @@ from tests.analysis.factories import (
     join_leave_cycles,
     joined,
     left,
+    participant,
     publish_started,
     publish_stopped,
     subscribe_started,
@@ -163,7 +165,9 @@ def test_a_clean_history_says_no_problems_but_that_this_is_not_proof_of_health()
 
 
 def test_an_empty_history_explains_that_token_and_network_failures_leave_no_events() -> None:
-    (finding,) = analyze(history([]), now=NOW).findings
+    # GetParticipant does not know the participant either: it may never have reached IVS.
+    unknown = replace(history([]), participant=None, participant_error="Participant not found")
+    (finding,) = analyze(unknown, now=NOW).findings
     assert finding.rule == "no_events"
     assert "never recorded as events" in said(finding.meaning)
 
@@ -306,3 +310,14 @@ def test_counts_and_event_names_read_right() -> None:
     assert "connected 5 min 00 s over 1 connection, published 5 min 00 s, received no publisher" in said(
         healthy.meaning
     )
+
+
+def test_no_events_for_a_participant_getparticipant_knows_uses_its_facts_not_never_reached_ivs() -> None:
+    # A guest joined at 14:02 and left; GetParticipant has it, but ListParticipantEvents returns nothing.
+    details = participant(firstJoinTime=at(2), state="DISCONNECTED", published=False)
+    (finding,) = analyze(history([], details=details), now=NOW).findings
+
+    text = everything(finding)
+    assert "joined at " + at(2).isoformat() in said(finding.short)
+    assert "never published" in text and "did reach IVS" in text
+    assert "never reached IVS" not in text and "another session" not in text

@@ -61,7 +61,7 @@ def diagnose(
     """
     if timeline.event_count == 0:
         connected = connected_without_events(participant)
-        return (connected or no_events(),)
+        return (connected or no_events(participant),)
     findings: list[Finding] = []
     client = client_kind(participant)
     got_in = never_got_in(timeline, patterns, client)
