@@ -321,3 +321,45 @@ def test_no_events_for_a_participant_getparticipant_knows_uses_its_facts_not_nev
     assert "joined at " + at(2).isoformat() in said(finding.short)
     assert "never published" in text and "did reach IVS" in text
     assert "never reached IVS" not in text and "another session" not in text
+
+
+def test_a_subscribe_just_after_the_publisher_left_is_the_normal_race_not_a_red_failure() -> None:
+    # The host's feed stopped at 12:30:00 (it left); the viewer's SDK retried 2 s later and got
+    # PUBLISHER_NOT_FOUND. The host never came back; the viewer watched another publisher to the end.
+    events = [
+        joined(0),
+        subscribe_started(0.1, "HostPub12345"),
+        subscribe_started(0.1, "Guest1234567"),
+        subscribe_stopped(30, "HostPub12345"),
+        error("SUBSCRIBE_ERROR", 30 + 2 / 60, "PUBLISHER_NOT_FOUND", remoteParticipantId="HostPub12345"),
+        subscribe_stopped(60, "Guest1234567"),
+        left(60),
+    ]
+    findings = analyze(history(events), now=NOW).findings
+    finding = findings[0]
+
+    assert finding.rule.startswith("error:SUBSCRIBE_ERROR:PUBLISHER_NOT_FOUND")
+    assert finding.severity is Severity.INFO
+    assert (
+        said(finding.short)
+        == f"publisher HostPub12345 had just left at {at(30).isoformat()} (PUBLISHER_NOT_FOUND)"
+    )
+    assert not [f for f in findings if f.severity in (Severity.PROBLEM, Severity.WARNING)]
+    assert "/ivs-events" in said(finding.next_steps[0])
+
+
+def test_a_subscribe_just_before_the_host_published_is_a_race_and_never_says_it_was_never_received() -> None:
+    events = [
+        joined(0),
+        error("SUBSCRIBE_ERROR", 2 / 60, "PUBLISHER_NOT_FOUND", remoteParticipantId="LateHost0027"),
+        subscribe_started(5 / 60, "LateHost0027"),
+        subscribe_stopped(60, "LateHost0027"),
+        left(60),
+    ]
+    finding = top(analyze(history(events), now=NOW))
+    text = everything(finding)
+
+    assert finding.severity is Severity.INFO
+    assert "had not started publishing yet" in said(finding.short)
+    assert "never shows this participant receiving it" not in text
+    assert f"received it from {at(5 / 60).isoformat()}" in text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.analysis.catalogue import SERVICE_QUOTAS_DOC, ErrorCodeInfo, describe_error_code
 from bot.analysis.client_advice import advice_for
@@ -94,7 +94,40 @@ def _base_error_finding(group: ErrorGroup, info: ErrorCodeInfo, rule_suffix: str
     )
 
 
-def _remote_evidence(remote: RemoteFailure) -> Phrase:
+# A subscribe this soon after the publisher's feed stopped (or before it started) is the normal race of a
+# publisher leaving or arriving, not a failure of this participant. (Tuned by hand, not an AWS number.)
+RACE_WINDOW = timedelta(seconds=30)
+# Where a publisher race ranks: information, just above "connected now" and "no problems recorded".
+RACE_SCORE = 25
+
+
+def _received_after(timeline: Timeline, remote: RemoteFailure) -> datetime | None:
+    """When this participant first received ``remote`` after its last failed subscribe, if it did."""
+    subscriptions = timeline.subscriptions
+    later = [
+        start
+        for who, start in zip(subscriptions.remotes, subscriptions.starts, strict=True)
+        if who == remote.remote_id and start > remote.last
+    ]
+    return min(later) if later else None
+
+
+def _just_left(remote: RemoteFailure) -> bool:
+    """The publisher's feed stopped a moment before the failed subscribe: it had just left."""
+    until = remote.received_until
+    return until is not None and until <= remote.first and remote.first - until <= RACE_WINDOW
+
+
+def _not_started_yet(remote: RemoteFailure, received_after: datetime | None) -> bool:
+    """Never received before the failure, and received a moment after it: subscribed a little too early."""
+    return (
+        remote.received_until is None
+        and received_after is not None
+        and received_after - remote.last <= RACE_WINDOW
+    )
+
+
+def _remote_evidence(remote: RemoteFailure, received_after: datetime | None = None) -> Phrase:
     failures = "a failed subscribe" if remote.count == 1 else f"{remote.count:,} failed subscribes"
     lead: Phrase = ("Publisher ", Quoted(remote.remote_id), f": {failures} from ", remote.first, ". ")
     if remote.received_until is not None and remote.received_until <= remote.first:
@@ -109,6 +142,15 @@ def _remote_evidence(remote: RemoteFailure) -> Phrase:
         )
     if remote.received_from is not None:
         return (*lead, "This participant was receiving it since ", remote.received_from, ".")
+    if received_after is not None:
+        gap = format_duration(received_after - remote.last)
+        return (
+            *lead,
+            "This participant received it from ",
+            received_after,
+            f" ({gap} after the last failure): it had not started publishing yet when this participant "
+            "first tried.",
+        )
     return (
         *lead,
         "This history never shows this participant receiving it, so it may have stopped publishing "
@@ -116,11 +158,83 @@ def _remote_evidence(remote: RemoteFailure) -> Phrase:
     )
 
 
-def publisher_not_found(group: ErrorGroup, info: ErrorCodeInfo, query: ParticipantQuery) -> Finding:
-    """Name the missing publisher(s) and when this history last saw them publishing."""
+def _names(remotes: list[RemoteFailure]) -> Phrase:
+    """ "publisher `A`" or "publishers `A` and `B`"."""
+    if len(remotes) == 1:
+        return ("publisher ", Quoted(remotes[0].remote_id))
+    return ("publishers ", Quoted(remotes[0].remote_id), " and ", Quoted(remotes[1].remote_id))
+
+
+def _race_finding(
+    base: Finding, group: ErrorGroup, received: dict[str, datetime | None], steps: list[Phrase]
+) -> Finding:
+    """Every failed subscribe came just after its publisher left or just before it started: information."""
+    remotes = list(group.remotes)
+    left = [r for r in remotes if _just_left(r)]
+    code: Phrase = (" (", Quoted("PUBLISHER_NOT_FOUND"), _times(group.count), ")")
+    what: Phrase
+    if len(remotes) == 1 and left:
+        what = (*_names(remotes), " had just left at ", remotes[0].received_until or remotes[0].first)
+    elif len(remotes) == 1:
+        what = (*_names(remotes), " had not started publishing yet")
+    elif len(left) == len(remotes):
+        what = (
+            (*_names(remotes), " had just left")
+            if len(remotes) == 2
+            else (f"{len(remotes):,} publishers had just left",)
+        )
+    else:
+        what = (f"{len(remotes):,} publishers were just leaving or not publishing yet",)
+    headline = (*what, *code)
+    if left:
+        meaning: Phrase = (
+            "This is the normal race of a publisher leaving: the subscribe came a moment after the "
+            "publisher had stopped publishing or left, so there was nothing to receive. Nothing failed on "
+            "this participant's side; why the publisher left is in its own history.",
+        )
+    else:
+        meaning = (
+            "This is the normal race of a publisher arriving: the subscribe came a moment before the "
+            "publisher had started publishing, and the next try worked. Nothing failed on this "
+            "participant's side.",
+        )
+    nothing: Phrase = ("Nothing to fix on this participant's side.",)
+    return replace(
+        base,
+        rule=base.rule + ":race",
+        severity=Severity.INFO,
+        score=RACE_SCORE,
+        title=(str(what[0]).capitalize(), *what[1:], *code),
+        headline=headline,
+        meaning=meaning,
+        causes=_texts(
+            ("The publisher stopped publishing or left just before the subscribe request (a race).",)
+            if left
+            else ("The subscribe request came just before the publisher started publishing (a race).",)
+        ),
+        next_steps=(*steps, nothing) if left else (nothing, *steps),
+        evidence=(
+            _group_evidence(group),
+            *(_remote_evidence(r, received.get(r.remote_id)) for r in remotes[:MAX_NAMED]),
+        ),
+    )
+
+
+def publisher_not_found(
+    group: ErrorGroup, info: ErrorCodeInfo, query: ParticipantQuery, timeline: Timeline
+) -> Finding:
+    """Name the missing publisher(s) and when this history last saw them publishing.
+
+    When every failure came just after its publisher left (or just before it started), it is the normal
+    race of a publisher coming and going: information, not a failure of this participant.
+    """
     named = group.remotes[:MAX_NAMED]
     more = len(group.remotes) - len(named) + group.remotes_not_detailed
-    evidence = [_group_evidence(group), *(_remote_evidence(remote) for remote in named)]
+    received = {remote.remote_id: _received_after(timeline, remote) for remote in named}
+    evidence = [
+        _group_evidence(group),
+        *(_remote_evidence(remote, received[remote.remote_id]) for remote in named),
+    ]
     if more:
         evidence.append((f"…and {more:,} more failures against other publishers (full JSON).",))
     headline: Phrase
@@ -136,9 +250,16 @@ def publisher_not_found(group: ErrorGroup, info: ErrorCodeInfo, query: Participa
         if command is not None:
             # Built from validated ids only, so it is bounded (≤ 230 characters): show it whole.
             steps.append(("See what happened to ", Quoted(remote.remote_id), ": ", Quoted(command, 300)))
+    base = _base_error_finding(group, info)
+    if (
+        group.remotes
+        and not more
+        and all(_just_left(r) or _not_started_yet(r, received[r.remote_id]) for r in group.remotes)
+    ):
+        return _race_finding(base, group, received, steps)
     steps.extend(_texts(info.next_steps))
     return replace(
-        _base_error_finding(group, info),
+        base,
         title=_group_title(group, info, headline),
         headline=_group_headline(group, info, headline),
         next_steps=tuple(steps),
@@ -384,6 +505,8 @@ def error_group_finding(
     status = group_status(group, timeline)
     if group.code == "STREAM_DURATION_EXCEEDED" and status is not None and status.since is not None:
         finding = _limit_comes_back(finding, group, status, timeline)
+    elif finding.rule.endswith(":race"):
+        finding = _race_status(finding, status)
     else:
         finding = with_status(finding, status)
     return _inside_a_storm(_escalated(finding, group), group, timeline.storms)
@@ -422,6 +545,16 @@ def _limit_comes_back(finding: Finding, group: ErrorGroup, status: Status, timel
             "ended again.",
         ),
     )
+
+
+def _race_status(finding: Finding, status: Status | None) -> Finding:
+    """A publisher race stays information whether or not the publisher came back; the status says which."""
+    if status is None:
+        return finding
+    if status.since is None:
+        return replace(finding, status=Status(False, ("not back since",)))
+    words: Phrase = ("received from ", status.since)
+    return replace(finding, status=Status(True, words, status.since))
 
 
 def _escalated(finding: Finding, group: ErrorGroup) -> Finding:
@@ -541,7 +674,7 @@ def _explain_group(
         )
     info = advice_for(describe_error_code(group.code), client)
     if group.code == "PUBLISHER_NOT_FOUND":
-        return publisher_not_found(group, info, query)
+        return publisher_not_found(group, info, query, timeline)
     if group.code == "STREAM_DURATION_EXCEEDED":
         return stream_duration_exceeded(group, info, timeline)
     if group.code == "INSUFFICIENT_CAPABILITIES":
