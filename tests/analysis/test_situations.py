@@ -131,3 +131,22 @@ def test_own_reconnects_that_stopped_the_feeds_are_not_blamed_on_a_flapping_publ
 
     assert "flapping_publisher" not in [f.rule for f in findings]
     assert not any("kept dropping" in said(f.short) for f in findings)
+
+
+def test_a_co_host_who_left_a_live_session_minutes_ago_is_told_left_and_not_back() -> None:
+    ipad = participant(browserName=None, browserVersion=None, osName="iPadOS", osVersion="18.1")
+    events = [joined(0), publish_started(1 / 60), publish_stopped(25), left(25)]
+    findings = analyze(history(events, details=ipad, live=True), now=at(27)).findings
+
+    assert findings[0].rule == "left_live_session"
+    assert said(findings[0].short) == f"left at {at(25).isoformat()}"
+    status = findings[0].status
+    assert status is not None and said(status.words) == "not back (session still live)"
+    assert "2 min 00 s ago" in everything(findings[0])
+
+
+def test_a_participant_who_left_an_ended_session_is_not_told_it_is_not_back() -> None:
+    events = [joined(0), publish_started(1 / 60), publish_stopped(25), left(25)]
+    findings = analyze(history(events), now=NOW).findings
+
+    assert "left_live_session" not in [f.rule for f in findings]

@@ -21,6 +21,7 @@ from bot.analysis.findings.model import Finding, Severity
 from bot.analysis.findings.situation_rules import (
     flapping_publisher,
     left_at_token_expiry,
+    left_live_session,
     one_token_two_devices,
     recording_failed,
     replication_stopped_early,
@@ -90,9 +91,11 @@ def diagnose(
     storm = reconnect_storm(timeline, patterns, participant)
     if storm is not None:
         findings.append(storm)
+    expired = left_at_token_expiry(timeline)
     for situation in (
         one_token_two_devices(timeline, patterns),
-        left_at_token_expiry(timeline),
+        expired,
+        None if expired else left_live_session(timeline, participant),
         replication_stopped_early(timeline),
         flapping_publisher(timeline, query),
         stage_was_full(timeline),

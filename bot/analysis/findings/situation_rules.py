@@ -200,6 +200,40 @@ def left_at_token_expiry(timeline: Timeline) -> Finding | None:
     )
 
 
+def left_live_session(timeline: Timeline, participant: ParticipantDetails | None) -> Finding | None:
+    """The session is still live, and this participant left and has not come back."""
+    if not timeline.live or timeline.still_connected or not timeline.connections:
+        return None
+    if participant is not None and participant.get("state") == "CONNECTED":
+        return None  # GetParticipant is newer than the events: it is back, its JOINED is on the way
+    last = timeline.connections[-1]
+    if last.ended_by is not SpanEnd.EVENT:
+        return None
+    ago = format_duration(timeline.history_end - last.end)
+    return Finding(
+        rule="left_live_session",
+        severity=Severity.INFO,
+        score=30,
+        title=("Left at ", last.end, " with no error event"),
+        headline=("left at ", last.end),
+        meaning=(
+            f"This participant left {ago} ago with no error event and has not rejoined, while the session "
+            "goes on. IVS records no reason for a departure: the user or the app left, or the connection "
+            "dropped and the client did not come back.",
+        ),
+        next_steps=_texts(
+            (
+                "Ask the user whether they left on purpose; if not, check the app's logs around that time "
+                "(a crash or a lost network leaves no IVS event).",
+                "Ask again later to see whether it rejoins.",
+            )
+        ),
+        evidence=((Quoted("LEFT"), " at ", last.end, f" ({ago} ago); no ", Quoted("JOINED"), " since."),),
+        order=len(timeline.join_times),
+        status=Status(False, ("not back (session still live)",)),
+    )
+
+
 def recording_failed(participant: ParticipantDetails | None) -> Finding | None:
     """GetParticipant says the participant's individual recording FAILED: no error event tells this."""
     if participant is None or participant.get("recordingState") != "FAILED":
