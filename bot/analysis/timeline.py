@@ -144,6 +144,7 @@ class _TimelinePass:
         "failed_publishes",
         "flaps",
         "groups",
+        "join_indices",
         "join_times",
         "last_exchange",
         "last_exchange_event",
@@ -188,6 +189,7 @@ class _TimelinePass:
         self.error_times: list[datetime] = []
         self.error_indices: list[int] = []
         self.join_times: list[datetime] = []
+        self.join_indices: list[int] = []
         self.exchanges: list[TokenExchange] = []
         self.storms = _StormDetector()
         self.connected = self.publishing = self.subscribed = ZERO
@@ -377,6 +379,7 @@ class _TimelinePass:
 
     def joined(self, event: Event, time: datetime, index: int) -> None:
         self.join_times.append(time)
+        self.join_indices.append(index)
         self.last_join_index = index
         if self.conn_start is not None:
             self.close_connection(time, index, SpanEnd.REJOINED)
@@ -498,6 +501,7 @@ def build_timeline(history: ParticipantHistory, now: datetime) -> Timeline:
         error_times=walk.error_times,
         publish_error_times=walk.pub_error_times,
         join_times=walk.join_times,
+        join_indices=walk.join_indices,
         last_join_index=walk.last_join_index,
         last_join_error_index=walk.last_join_error_index,
         token_exchanges=tuple(walk.exchanges),

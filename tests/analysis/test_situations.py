@@ -150,3 +150,41 @@ def test_a_participant_who_left_an_ended_session_is_not_told_it_is_not_back() ->
     findings = analyze(history(events), now=NOW).findings
 
     assert "left_live_session" not in [f.rule for f in findings]
+
+
+def test_three_quick_drops_on_a_phone_are_named_a_network_handover_not_no_problems() -> None:
+    iphone = participant(browserName=None, browserVersion=None, osName="iOS", osVersion="18.3")
+    events = [joined(0), publish_started(1 / 60)]
+    for n in range(3):
+        drop = 12 + n * 14 / 60
+        events += [publish_stopped(drop), left(drop), joined(drop + 6 / 60), publish_started(drop + 7 / 60)]
+    events += [publish_stopped(48), left(48)]
+    findings = analyze(history(events, details=iphone), now=NOW).findings
+
+    burst = findings[0]
+    assert burst.rule == "rejoin_burst" and burst.severity is Severity.WARNING
+    assert said(burst.short) == "3 quick drops in 34 s, no error events (mobile network handover)"
+    assert (
+        burst.status is not None
+        and said(burst.status.words) == f"stable since {at(12 + 34 / 60).isoformat()}"
+    )
+    assert "no_problems" not in [f.rule for f in findings]
+
+
+def test_own_reconnects_that_stopped_the_feeds_lead_with_the_burst_of_drops() -> None:
+    iphone = participant(browserName=None, browserVersion=None, osName="iOS", osVersion="18.3")
+    events = _own_reconnects_with_their_subscriptions("HostWeb00003")
+    findings = analyze(history(events, details=iphone), now=NOW).findings
+
+    assert findings[0].rule == "rejoin_burst"
+
+
+def test_two_page_reloads_are_not_a_burst_of_drops() -> None:
+    events = [joined(0), publish_started(0.1)]
+    for drop in (10, 10.5):
+        events += [publish_stopped(drop), left(drop), joined(drop + 0.1), publish_started(drop + 0.15)]
+    events += [publish_stopped(40), left(40)]
+    findings = analyze(history(events), now=NOW).findings
+
+    assert "rejoin_burst" not in [f.rule for f in findings]
+    assert findings[0].rule == "no_problems"

@@ -13,6 +13,7 @@ from bot.analysis.findings.connection_rules import (
     never_got_in,
     no_join_recorded,
     reconnect_storm,
+    rejoin_burst,
     still_connected,
 )
 from bot.analysis.findings.error_rules import error_group_finding, with_storm_evidence
@@ -91,6 +92,9 @@ def diagnose(
     storm = reconnect_storm(timeline, patterns, participant)
     if storm is not None:
         findings.append(storm)
+    burst = rejoin_burst(timeline, participant)
+    if burst is not None:
+        findings.append(burst)
     expired = left_at_token_expiry(timeline)
     for situation in (
         one_token_two_devices(timeline, patterns),
