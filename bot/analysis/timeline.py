@@ -402,6 +402,7 @@ class _TimelinePass:
             # second reads JOINED (new), LEFT (old). The JOINED already closed the old connection: this
             # LEFT is its end, and the new connection (with its media) goes on.
             self.connections.ended_by[-1] = SpanEnd.EVENT
+            self.storms.same_instant_leave(time, index)
             return
         if self.conn_start is not None:
             self.close_connection(time, index, SpanEnd.EVENT)

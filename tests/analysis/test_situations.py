@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.analysis import Severity, analyze
+from bot.ivs.fetch import sort_oldest_first
 from tests.analysis.factories import (
     NOW,
     STAGE_ARN,
@@ -188,3 +189,36 @@ def test_two_page_reloads_are_not_a_burst_of_drops() -> None:
 
     assert "rejoin_burst" not in [f.rule for f in findings]
     assert findings[0].rule == "no_problems"
+
+
+def _events_sorted_like_ivs(events: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Oldest first, ties in the order the fetcher puts them (JOINED before the old connection's LEFT)."""
+    return sort_oldest_first(events[::-1])
+
+
+def test_one_token_on_two_devices_counts_every_takeover_and_keeps_the_last_join_in_the_timeline() -> None:
+    # A host's token opened on a laptop, then on a phone: six takeovers 31 s apart, the laptop keeps it.
+    events = [joined(0), publish_started(1 / 60)]
+    for n in range(6):
+        t = 20 + n * 31 / 60
+        events += [publish_stopped(t), left(t), joined(t), publish_started(t + 1 / 60)]
+    events += [publish_stopped(45), left(45)]
+    analysis = analyze(history(_events_sorted_like_ivs(events)), now=NOW)
+
+    top = analysis.findings[0]
+    assert top.rule == "one_token_two_devices" and "6 takeovers" in said(top.short)
+    assert said(top.title).startswith("One token on two devices: 6 takeovers")
+    storm_line = next(e for e in analysis.compact.entries if e.takeovers)
+    after = analysis.compact.entries[analysis.compact.entries.index(storm_line) + 1]
+    assert after.name != "LEFT"  # the last takeover's LEFT is inside the storm line, with its JOINED
+    assert storm_line.repeats == 6
+
+
+def test_the_demo_two_devices_story_counts_eight_takeovers_for_eight_same_second_joins() -> None:
+    events = [joined(0)]
+    for n in range(1, 9):
+        events += [joined(n / 3), left(n / 3)]
+    events.append(left(3 + 1 / 6))
+    top = analyze(history(_events_sorted_like_ivs(events)), now=NOW).findings[0]
+
+    assert "8 takeovers" in said(top.short)

@@ -6,6 +6,7 @@ stage seen from a viewer, a departure at the token's expiry, one token on two de
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import timedelta
 
 from bot.analysis.catalogue import CREATE_TOKEN_API_DOC, NETWORK_REQUIREMENTS_DOC, SERVICE_QUOTAS_DOC
@@ -16,7 +17,8 @@ from bot.analysis.phrases import Phrase, Quoted, counted
 from bot.analysis.recovery import Status, after_storm
 from bot.analysis.span_log import SpanEnd
 from bot.analysis.timeline import STAGE_PUBLISHER_LIMIT
-from bot.analysis.timeline_model import Timeline
+from bot.analysis.timeline_model import Storm, Timeline
+from bot.analysis.timeline_tallies import INSTANT_REJOIN
 from bot.domain.history import ParticipantDetails
 from bot.domain.queries import ParticipantQuery
 
@@ -266,20 +268,39 @@ def recording_failed(participant: ParticipantDetails | None) -> Finding | None:
     )
 
 
+def _takeovers(timeline: Timeline, storm: Storm) -> int:
+    """Drops in the storm (from its first join to its last drop) followed by a join within a second.
+
+    A storm counts its short connections; takeovers are the drops between connections, which also include
+    the one that ended the connection before the storm and exclude a last connection ended by a real leave.
+    """
+    spans = timeline.connections
+    starts, ends, ended_by = spans.starts, spans.ends, spans.ended_by
+    count = 0
+    for position in range(bisect_left(ends, storm.start), len(ends) - 1):
+        if ends[position] > storm.end:
+            break
+        if ended_by[position] in (SpanEnd.EVENT, SpanEnd.REJOINED) and (
+            timedelta(0) <= starts[position + 1] - ends[position] <= INSTANT_REJOIN
+        ):
+            count += 1
+    return count
+
+
 def one_token_two_devices(timeline: Timeline, patterns: Patterns) -> Finding | None:
     """A storm whose every drop came in the same second as the next join: two clients with one token."""
     storms = [s for s in patterns.storms if s.same_second_rejoins and not s.explained_by_errors]
     if not storms:
         return None
     biggest = max(storms, key=lambda s: s.cycles)
-    cycles = sum(s.cycles for s in storms)
+    cycles = sum(_takeovers(timeline, s) for s in storms)
     return Finding(
         rule="one_token_two_devices",
         severity=Severity.PROBLEM,
         score=92,
         title=(
-            f"One token on two devices: joined {cycles:,} times, each drop in the same second as the next "
-            "join, between ",
+            f"One token on two devices: {counted(cycles, 'takeover')}, each drop in the same second as the "
+            "next join, between ",
             biggest.start,
             " and ",
             biggest.end,
