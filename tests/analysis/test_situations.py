@@ -222,3 +222,28 @@ def test_the_demo_two_devices_story_counts_eight_takeovers_for_eight_same_second
     top = analyze(history(_events_sorted_like_ivs(events)), now=NOW).findings[0]
 
     assert "8 takeovers" in said(top.short)
+
+
+def test_a_replica_that_left_when_replication_stopped_points_at_its_source_stage_and_session() -> None:
+    source_stage = "arn:aws:ivs:us-west-2:123456789012:stage/SourceStage1"
+    details = participant(
+        replicationType="REPLICA",
+        replicationState="STOPPED",
+        sourceStageArn=source_stage,
+        sourceSessionId="st-Src0Session12",
+    )
+    events = [
+        event("JOINED", 0, replica=True),
+        event("PUBLISH_STARTED", 0, replica=True),
+        event("PUBLISH_STOPPED", 6, replica=True),
+        event("LEFT", 6, replica=True),
+    ]
+    findings = analyze(history(events, details=details), now=NOW).findings
+
+    top = findings[0]
+    assert top.rule == "replica_participant" and top.severity is Severity.WARNING
+    assert (
+        said(top.short) == f"replica: replication from its source stage stopped; left at {at(6).isoformat()}"
+    )
+    assert said(top.next_steps[0]).endswith(f"/ivs-events {source_stage} st-Src0Session12 abCDEf12GHIj")
+    assert "no_problems" not in [f.rule for f in findings]

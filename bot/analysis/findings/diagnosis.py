@@ -25,6 +25,7 @@ from bot.analysis.findings.situation_rules import (
     left_live_session,
     one_token_two_devices,
     recording_failed,
+    replica_of_another_stage,
     replication_stopped_early,
     stage_was_full,
 )
@@ -101,6 +102,7 @@ def diagnose(
         expired,
         None if expired else left_live_session(timeline, participant),
         replication_stopped_early(timeline),
+        replica_of_another_stage(timeline, query, participant),
         flapping_publisher(timeline, query),
         stage_was_full(timeline),
         recording_failed(participant),

@@ -236,6 +236,81 @@ def left_live_session(timeline: Timeline, participant: ParticipantDetails | None
     )
 
 
+def replica_of_another_stage(
+    timeline: Timeline, query: ParticipantQuery, participant: ParticipantDetails | None
+) -> Finding | None:
+    """GetParticipant says this is a REPLICA: it comes and goes with the replication from its source stage.
+
+    A replica joins when the source stage starts replicating a participant into this one and leaves when
+    the replication stops, with no error event here: why it left is in the source's history.
+    """
+    if participant is None or participant.get("replicationType") != "REPLICA":
+        return None
+    state = participant.get("replicationState")
+    source_stage, source_session = participant.get("sourceStageArn"), participant.get("sourceSessionId")
+    source: Phrase = ()
+    if isinstance(source_stage, str) and source_stage:
+        source = (" in stage ", Quoted(source_stage, 130))
+        if isinstance(source_session, str) and source_session:
+            source += (", session ", Quoted(source_session))
+    command = (
+        lookup_command(query, query.participant_id, stage_arn=source_stage, session_id=source_session)
+        if isinstance(source_stage, str) and isinstance(source_session, str)
+        else None
+    )
+    steps: list[Phrase] = []
+    if command is not None:
+        steps.append(("See the source participant's history: ", Quoted(command, 300)))
+    last = timeline.connections[-1] if timeline.connections else None
+    left = last is not None and last.ended_by is SpanEnd.EVENT
+    stopped = state == "STOPPED"
+    if stopped:
+        steps += _texts(
+            (
+                "Find who stopped the replication: the `StopParticipantReplication` call in CloudTrail "
+                "around that time, or the source participant leaving its stage.",
+            )
+        )
+    evidence: list[Phrase] = [
+        (
+            "GetParticipant: ",
+            Quoted("replicationType"),
+            " ",
+            Quoted("REPLICA"),
+            *((", ", Quoted("replicationState"), " ", Quoted(str(state))) if state else ()),
+            *(("; source stage ", *source[1:]) if source else ()),
+            ".",
+        )
+    ]
+    if left and last is not None:
+        evidence.append((Quoted("LEFT"), " at ", last.end, " with no error event."))
+    headline: Phrase = (
+        ("replica: replication from its source stage stopped; left at ", last.end)
+        if stopped and left and last is not None
+        else ("replica: replication from its source stage stopped",)
+        if stopped
+        else ("replica of a participant in another stage",)
+    )
+    return Finding(
+        rule="replica_participant",
+        severity=Severity.WARNING if stopped else Severity.INFO,
+        score=60 if stopped else 15,
+        title=("Replica of a participant", *(source or (" in another stage",))),
+        headline=headline,
+        meaning=(
+            "GetParticipant says this participant is a replica: its media comes from a participant in the "
+            "source stage, replicated into this one. A replica joins and leaves when the replication starts "
+            "and stops (no error event here), so why it "
+            + ("left" if left else "behaved as it did")
+            + " is in the source participant's history, not this one.",
+        ),
+        next_steps=tuple(steps),
+        evidence=tuple(evidence),
+        order=len(timeline.join_times),
+        status=Status(False, ("not replicated again",)) if stopped else None,
+    )
+
+
 def recording_failed(participant: ParticipantDetails | None) -> Finding | None:
     """GetParticipant says the participant's individual recording FAILED: no error event tells this."""
     if participant is None or participant.get("recordingState") != "FAILED":
