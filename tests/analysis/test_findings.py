@@ -363,3 +363,18 @@ def test_a_subscribe_just_before_the_host_published_is_a_race_and_never_says_it_
     assert "had not started publishing yet" in said(finding.short)
     assert "never shows this participant receiving it" not in text
     assert f"received it from {at(5 / 60).isoformat()}" in text
+
+
+def test_a_token_without_subscribe_failing_against_two_publishers_is_one_cause_not_separate_incidents() -> (
+    None
+):
+    events = [joined(0), publish_started(0)]
+    for n, publisher in enumerate(("Guest1234567", "Guest7654321", "Guest1234567")):
+        events.append(
+            error("SUBSCRIBE_ERROR", 2 + 1.5 * n, "INSUFFICIENT_CAPABILITIES", remoteParticipantId=publisher)
+        )
+    events += [publish_stopped(30), left(30)]
+    text = everything(top(analyze(history(events), now=NOW)))
+
+    assert "separate incidents" not in text
+    assert "one cause on this participant's side" in text

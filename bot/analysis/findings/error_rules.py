@@ -34,6 +34,9 @@ SUBSCRIBE_WEIGHT = 15
 # Failures inside IVS itself: nothing on the client can fix them, so retrying and then AWS Support are the
 # only steps (IVS Real-Time API reference: INTERNAL_SERVER_EXCEPTION "retry; escalate to AWS Support").
 SERVICE_SIDE_CODES = frozenset({"INTERNAL_SERVER_EXCEPTION"})
+# Subscribe failures about the publisher itself (it was gone): against different publishers they are
+# separate incidents. Any other code (a token without SUBSCRIBE, a quota) is one cause on this side.
+PUBLISHER_SIDE_CODES = frozenset({"PUBLISHER_NOT_FOUND"})
 # A service-side failure seen this often with no success after it is no longer a transient blip.
 ESCALATE_AFTER = 2
 
@@ -66,8 +69,13 @@ def _group_evidence(group: ErrorGroup, retry_note: bool = True) -> Phrase:
         ".",
     )
     targets = len(group.remotes) + group.remotes_not_detailed
-    if targets > 1:
+    if targets > 1 and group.code in PUBLISHER_SIDE_CODES:
         evidence += (f" Against {targets:,} different publishers: separate incidents, not one retry loop.",)
+    elif targets > 1:
+        evidence += (
+            f" Against {targets:,} different publishers, for one cause on this participant's side: the "
+            "publishers are not the problem.",
+        )
     elif retry_note and group.count >= 3 and group.last - group.first <= RETRY_LOOP_GAP * (group.count - 1):
         if group.code in SERVICE_SIDE_CODES:
             evidence += (" The same failure kept repeating: every retry failed inside IVS.",)
