@@ -247,3 +247,13 @@ def test_a_replica_that_left_when_replication_stopped_points_at_its_source_stage
     )
     assert said(top.next_steps[0]).endswith(f"/ivs-events {source_stage} st-Src0Session12 abCDEf12GHIj")
     assert "no_problems" not in [f.rule for f in findings]
+
+
+def test_a_live_encoder_refused_in_its_open_publish_is_not_said_to_be_publishing() -> None:
+    encoder = participant(browserName=None, browserVersion=None, osName="Windows", protocol="RTMPS")
+    events = [joined(0), publish_started(0), event("PUBLISH_ERROR", 0.2, errorCode="BITRATE_EXCEEDED")]
+    findings = analyze(history(events, details=encoder, live=True), now=at(0.5)).findings
+    (connected,) = [f for f in findings if f.rule == "still_connected"]
+
+    assert "it is publishing" not in said(connected.meaning)
+    assert "last attempt was refused" in said(connected.meaning)

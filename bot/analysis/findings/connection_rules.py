@@ -503,7 +503,10 @@ def still_connected(timeline: Timeline, patterns: Patterns) -> Finding | None:
     span = timeline.connections[-1]
     doing = []
     if timeline.still_publishing:
-        doing.append("publishing")
+        errors = timeline.publish_error_times
+        refused = bool(errors) and errors[-1] >= timeline.publishes[-1].start
+        # A publish still open after a PUBLISH_ERROR is an attempt that failed, not media going out.
+        doing.append("trying to publish, but its last attempt was refused" if refused else "publishing")
     receiving = timeline.receiving_at_end
     if receiving:
         doing.append(f"receiving {counted(receiving, 'publisher')}")
