@@ -378,3 +378,17 @@ def test_a_token_without_subscribe_failing_against_two_publishers_is_one_cause_n
 
     assert "separate incidents" not in text
     assert "one cause on this participant's side" in text
+
+
+def test_the_all_clear_beside_a_publisher_race_never_says_there_were_no_error_events() -> None:
+    events = [
+        joined(0),
+        subscribe_started(0.1, "HostPub12345"),
+        subscribe_stopped(30, "HostPub12345"),
+        error("SUBSCRIBE_ERROR", 30 + 2 / 60, "PUBLISHER_NOT_FOUND", remoteParticipantId="HostPub12345"),
+        left(60),
+    ]
+    (clear,) = [f for f in analyze(history(events), now=NOW).findings if f.rule == "no_problems"]
+
+    assert "No error events" not in said(clear.meaning)
+    assert "1 error event, none an open problem here" in said(clear.meaning)
