@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bot.analysis.catalogue import ErrorCodeInfo
+from bot.analysis.catalogue import STREAM_INGEST_DOC, DocLink, ErrorCodeInfo
 from bot.analysis.client_kind import ClientKind
 
 
 @dataclass(frozen=True, slots=True)
 class Advice:
-    """Causes and next steps for one kind of client (None keeps the catalogue's)."""
+    """Causes, next steps and the page to read for one kind of client (None keeps the catalogue's)."""
 
     causes: tuple[str, ...] | None = None
     next_steps: tuple[str, ...] | None = None
+    doc: DocLink | None = None
 
 
 _ENCODERS = (ClientKind.RTMP_ENCODER, ClientKind.WHIP_ENCODER)
@@ -60,9 +61,14 @@ _B_FRAMES_ENCODER = Advice(
     causes=("The encoder has B-frames on, which is often its default (x264 presets, hardware encoders).",),
     next_steps=("Set B-frames to 0 in the encoder (ffmpeg: `-bf 0`; OBS x264: `bframes=0`).",),
 )
+# A WHIP encoder gets the stream ingest page (what WHIP takes), not the RTMP publishing page.
+_B_FRAMES_WHIP = Advice(
+    causes=_B_FRAMES_ENCODER.causes, next_steps=_B_FRAMES_ENCODER.next_steps, doc=STREAM_INGEST_DOC
+)
 _B_FRAMES_SDK = Advice(
     causes=("An IVS broadcast SDK older than 1.25.0 (1.25.0 and later turn B-frames off for stages).",),
     next_steps=("Update the app's IVS broadcast SDK to 1.25.0 or later.",),
+    doc=STREAM_INGEST_DOC,
 )
 _VIDEO_CODEC_SDK = Advice(
     causes=("The app overrides the SDK's video codec, profile, keyframe interval or frame rate.",),
@@ -80,7 +86,8 @@ _ADVICE: dict[tuple[str, ClientKind], Advice] = {
     **{("BITRATE_EXCEEDED", kind): _BITRATE_SDK for kind in _SDKS},
     **{("RESOLUTION_EXCEEDED", kind): _RESOLUTION_ENCODER for kind in _ENCODERS},
     **{("RESOLUTION_EXCEEDED", kind): _RESOLUTION_SDK for kind in _SDKS},
-    **{("B_FRAME_PRESENT", kind): _B_FRAMES_ENCODER for kind in _ENCODERS},
+    ("B_FRAME_PRESENT", ClientKind.RTMP_ENCODER): _B_FRAMES_ENCODER,
+    ("B_FRAME_PRESENT", ClientKind.WHIP_ENCODER): _B_FRAMES_WHIP,
     **{("B_FRAME_PRESENT", kind): _B_FRAMES_SDK for kind in _SDKS},
     **{("INVALID_VIDEO_CODEC", kind): _VIDEO_CODEC_SDK for kind in _SDKS},
     **{("STREAM_DURATION_EXCEEDED", kind): _DURATION_ENCODER for kind in _ENCODERS},
@@ -120,4 +127,5 @@ def advice_for(info: ErrorCodeInfo, client: ClientKind) -> ErrorCodeInfo:
         info,
         causes=info.causes if advice.causes is None else advice.causes,
         next_steps=info.next_steps if advice.next_steps is None else advice.next_steps,
+        doc=info.doc if advice.doc is None else advice.doc,
     )

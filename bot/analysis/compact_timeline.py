@@ -168,6 +168,16 @@ def _storm_errors(events: Sequence[Event], storm: Storm) -> Phrase:
     return detail if codes else ()
 
 
+def _storm_joins(events: Sequence[Event], storm: Storm) -> int:
+    """JOINED events the storm's line stands for: its cycles, plus a same-second rejoin that ends it."""
+    if storm.last_index - storm.first_index >= STORM_SCAN_LIMIT:
+        return storm.cycles
+    joins = sum(
+        1 for event in events[storm.first_index : storm.last_index + 1] if event.get("name") == "JOINED"
+    )
+    return max(joins, storm.cycles)
+
+
 def _storm_entry(events: Sequence[Event], storm: Storm) -> TimelineEntry:
     return TimelineEntry(
         kind=EntryKind.STORM,
@@ -178,7 +188,7 @@ def _storm_entry(events: Sequence[Event], storm: Storm) -> TimelineEntry:
         name="JOINED",
         code=None,
         remote=None,
-        repeats=storm.cycles,
+        repeats=_storm_joins(events, storm),
         errors=storm.errors,
         retries=storm.explained_by_errors,
         takeovers=storm.same_second_rejoins and not storm.explained_by_errors,

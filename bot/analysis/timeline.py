@@ -144,6 +144,7 @@ class _TimelinePass:
         "failed_publishes",
         "flaps",
         "groups",
+        "join_indices",
         "join_times",
         "last_exchange",
         "last_exchange_event",
@@ -169,6 +170,7 @@ class _TimelinePass:
         "storms",
         "sub_open",
         "sub_restarted_at",
+        "sub_stopped_joins",
         "sub_union_start",
         "subscribed",
         "subscriptions",
@@ -187,6 +189,7 @@ class _TimelinePass:
         self.error_times: list[datetime] = []
         self.error_indices: list[int] = []
         self.join_times: list[datetime] = []
+        self.join_indices: list[int] = []
         self.exchanges: list[TokenExchange] = []
         self.storms = _StormDetector()
         self.connected = self.publishing = self.subscribed = ZERO
@@ -211,6 +214,9 @@ class _TimelinePass:
         self.received_time: dict[str, timedelta] = {}
         # remote -> [returns, first drop, last return, shortest gap] (only for publishers that came back)
         self.flaps: dict[str, list[Any]] = {}
+        # remote -> JOINED events seen when it was last stopped: a return counts as the publisher's flap
+        # only if this participant did not leave and rejoin in between (its own drops stop every feed).
+        self.sub_stopped_joins: dict[str, int] = {}
         self.most_at_once = 0
         self.ceiling_at: datetime | None = None
         self.replication_started: datetime | None = None
@@ -307,7 +313,11 @@ class _TimelinePass:
             self.sub_union_start = time
         self.sub_open[remote] = time
         position = self.last_subscription.get(remote)
-        if position is not None and self.subscriptions.ended_by[position] is SpanEnd.EVENT:
+        if (
+            position is not None
+            and self.subscriptions.ended_by[position] is SpanEnd.EVENT
+            and self.sub_stopped_joins.get(remote) == len(self.join_times)
+        ):
             self.came_back(remote, self.subscriptions.ends[position], time)
         at_once = len(self.sub_open)
         if at_once > self.most_at_once:
@@ -351,6 +361,7 @@ class _TimelinePass:
         started = self.sub_open.pop(remote, None)
         if started is None:
             return
+        self.sub_stopped_joins[remote] = len(self.join_times)
         self.record_subscription(remote, started, time, SpanEnd.EVENT)
         if not self.sub_open:
             self.close_receiving(time, SpanEnd.EVENT)
@@ -368,6 +379,7 @@ class _TimelinePass:
 
     def joined(self, event: Event, time: datetime, index: int) -> None:
         self.join_times.append(time)
+        self.join_indices.append(index)
         self.last_join_index = index
         if self.conn_start is not None:
             self.close_connection(time, index, SpanEnd.REJOINED)
@@ -390,6 +402,7 @@ class _TimelinePass:
             # second reads JOINED (new), LEFT (old). The JOINED already closed the old connection: this
             # LEFT is its end, and the new connection (with its media) goes on.
             self.connections.ended_by[-1] = SpanEnd.EVENT
+            self.storms.same_instant_leave(time, index)
             return
         if self.conn_start is not None:
             self.close_connection(time, index, SpanEnd.EVENT)
@@ -489,6 +502,7 @@ def build_timeline(history: ParticipantHistory, now: datetime) -> Timeline:
         error_times=walk.error_times,
         publish_error_times=walk.pub_error_times,
         join_times=walk.join_times,
+        join_indices=walk.join_indices,
         last_join_index=walk.last_join_index,
         last_join_error_index=walk.last_join_error_index,
         token_exchanges=tuple(walk.exchanges),

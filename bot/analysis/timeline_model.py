@@ -169,6 +169,7 @@ class Timeline:
         error_times: the time of every error event, oldest first (for the chart's error row).
         publish_error_times: the time of every PUBLISH_ERROR, oldest first (did a later publish work?).
         join_times: the time of every JOINED event.
+        join_indices: the index of every JOINED event (the same order).
         history_end: where open spans stop: ``now`` while live, the session end, or the last event.
         window_end: the last event, or ``history_end`` when a span was still open after it.
         live: True when the session is live (or, without session details, the participant is CONNECTED).
@@ -202,6 +203,7 @@ class Timeline:
     error_times: Sequence[datetime]
     publish_error_times: Sequence[datetime]
     join_times: Sequence[datetime]
+    join_indices: Sequence[int]
     last_join_index: int | None
     last_join_error_index: int | None
     token_exchanges: tuple[TokenExchange, ...]

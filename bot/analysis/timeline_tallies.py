@@ -77,6 +77,11 @@ class _StormDetector:
                 causes[key] = causes.get(key, 0) + 1
         self._end, self._end_index = end, end_index
 
+    def same_instant_leave(self, time: datetime, index: int) -> None:
+        """The LEFT of a connection a same-second JOINED already closed: it belongs to that cycle."""
+        if self._end == time:
+            self._end_index = index
+
     def flush(self) -> None:
         if self._cycles >= STORM_MIN_CYCLES and self._start is not None and self._end is not None:
             causes = tuple(

@@ -203,6 +203,9 @@ def totals_phrase(analysis: Analysis) -> Phrase:
         details = analysis.participant
         if details is not None and details.get("state") == "CONNECTED":
             return ("Connected now (GetParticipant says so); no connection recorded in the events yet.",)
+        first_join = details.get("firstJoinTime") if details is not None else None
+        if analysis.event_count == 0 and isinstance(first_join, datetime):
+            return ("Joined at ", first_join, " (GetParticipant says so); no events recorded.")
         failed_joins = timeline.counts.get("JOIN_ERROR", 0)
         tried = f" ({counted(failed_joins, 'join attempt')} failed)" if failed_joins else ""
         return (f"Never connected{tried}.",)

@@ -105,3 +105,18 @@ def test_a_storm_on_a_phone_names_the_mobile_network_and_the_carrier() -> None:
 
     assert "no error events (mobile network)" in "".join(str(p) for p in finding.headline)
     assert "ISP T-Mobile USA (the IVS iOS/Android SDK)" in everything(finding)
+
+
+@pytest.mark.parametrize("details", [OBS_OVER_WHIP, participant(), IPHONE_APP])
+def test_b_frames_from_a_client_that_is_not_an_rtmp_encoder_never_link_the_rtmp_publishing_page(
+    details: dict,
+) -> None:
+    finding = analyze(history(_refused("B_FRAME_PRESENT"), details=details), now=NOW).findings[0]
+
+    assert finding.doc is not None and "rtmp" not in finding.doc.url
+
+
+def test_b_frames_from_an_rtmps_encoder_still_link_the_rtmp_publishing_page() -> None:
+    finding = analyze(history(_refused("B_FRAME_PRESENT"), details=OBS_OVER_RTMPS), now=NOW).findings[0]
+
+    assert finding.doc is not None and "rtmp-publishing" in finding.doc.url

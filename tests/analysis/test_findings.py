@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from bot.analysis import Analysis, Finding, Severity, analyze
@@ -16,6 +17,7 @@ from tests.analysis.factories import (
     join_leave_cycles,
     joined,
     left,
+    participant,
     publish_started,
     publish_stopped,
     subscribe_started,
@@ -163,7 +165,9 @@ def test_a_clean_history_says_no_problems_but_that_this_is_not_proof_of_health()
 
 
 def test_an_empty_history_explains_that_token_and_network_failures_leave_no_events() -> None:
-    (finding,) = analyze(history([]), now=NOW).findings
+    # GetParticipant does not know the participant either: it may never have reached IVS.
+    unknown = replace(history([]), participant=None, participant_error="Participant not found")
+    (finding,) = analyze(unknown, now=NOW).findings
     assert finding.rule == "no_events"
     assert "never recorded as events" in said(finding.meaning)
 
@@ -306,3 +310,85 @@ def test_counts_and_event_names_read_right() -> None:
     assert "connected 5 min 00 s over 1 connection, published 5 min 00 s, received no publisher" in said(
         healthy.meaning
     )
+
+
+def test_no_events_for_a_participant_getparticipant_knows_uses_its_facts_not_never_reached_ivs() -> None:
+    # A guest joined at 14:02 and left; GetParticipant has it, but ListParticipantEvents returns nothing.
+    details = participant(firstJoinTime=at(2), state="DISCONNECTED", published=False)
+    (finding,) = analyze(history([], details=details), now=NOW).findings
+
+    text = everything(finding)
+    assert "joined at " + at(2).isoformat() in said(finding.short)
+    assert "never published" in text and "did reach IVS" in text
+    assert "never reached IVS" not in text and "another session" not in text
+
+
+def test_a_subscribe_just_after_the_publisher_left_is_the_normal_race_not_a_red_failure() -> None:
+    # The host's feed stopped at 12:30:00 (it left); the viewer's SDK retried 2 s later and got
+    # PUBLISHER_NOT_FOUND. The host never came back; the viewer watched another publisher to the end.
+    events = [
+        joined(0),
+        subscribe_started(0.1, "HostPub12345"),
+        subscribe_started(0.1, "Guest1234567"),
+        subscribe_stopped(30, "HostPub12345"),
+        error("SUBSCRIBE_ERROR", 30 + 2 / 60, "PUBLISHER_NOT_FOUND", remoteParticipantId="HostPub12345"),
+        subscribe_stopped(60, "Guest1234567"),
+        left(60),
+    ]
+    findings = analyze(history(events), now=NOW).findings
+    finding = findings[0]
+
+    assert finding.rule.startswith("error:SUBSCRIBE_ERROR:PUBLISHER_NOT_FOUND")
+    assert finding.severity is Severity.INFO
+    assert (
+        said(finding.short)
+        == f"publisher HostPub12345 had just left at {at(30).isoformat()} (PUBLISHER_NOT_FOUND)"
+    )
+    assert not [f for f in findings if f.severity in (Severity.PROBLEM, Severity.WARNING)]
+    assert "/ivs-events" in said(finding.next_steps[0])
+
+
+def test_a_subscribe_just_before_the_host_published_is_a_race_and_never_says_it_was_never_received() -> None:
+    events = [
+        joined(0),
+        error("SUBSCRIBE_ERROR", 2 / 60, "PUBLISHER_NOT_FOUND", remoteParticipantId="LateHost0027"),
+        subscribe_started(5 / 60, "LateHost0027"),
+        subscribe_stopped(60, "LateHost0027"),
+        left(60),
+    ]
+    finding = top(analyze(history(events), now=NOW))
+    text = everything(finding)
+
+    assert finding.severity is Severity.INFO
+    assert "had not started publishing yet" in said(finding.short)
+    assert "never shows this participant receiving it" not in text
+    assert f"received it from {at(5 / 60).isoformat()}" in text
+
+
+def test_a_token_without_subscribe_failing_against_two_publishers_is_one_cause_not_separate_incidents() -> (
+    None
+):
+    events = [joined(0), publish_started(0)]
+    for n, publisher in enumerate(("Guest1234567", "Guest7654321", "Guest1234567")):
+        events.append(
+            error("SUBSCRIBE_ERROR", 2 + 1.5 * n, "INSUFFICIENT_CAPABILITIES", remoteParticipantId=publisher)
+        )
+    events += [publish_stopped(30), left(30)]
+    text = everything(top(analyze(history(events), now=NOW)))
+
+    assert "separate incidents" not in text
+    assert "one cause on this participant's side" in text
+
+
+def test_the_all_clear_beside_a_publisher_race_never_says_there_were_no_error_events() -> None:
+    events = [
+        joined(0),
+        subscribe_started(0.1, "HostPub12345"),
+        subscribe_stopped(30, "HostPub12345"),
+        error("SUBSCRIBE_ERROR", 30 + 2 / 60, "PUBLISHER_NOT_FOUND", remoteParticipantId="HostPub12345"),
+        left(60),
+    ]
+    (clear,) = [f for f in analyze(history(events), now=NOW).findings if f.rule == "no_problems"]
+
+    assert "No error events" not in said(clear.meaning)
+    assert "1 error event, none an open problem here" in said(clear.meaning)

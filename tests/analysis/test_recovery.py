@@ -173,3 +173,54 @@ def test_a_connected_participant_without_events_is_connected_not_never_reached_i
 
     assert finding.rule == "connected_no_events"
     assert "never reached" not in everything(finding)
+
+
+def test_an_internal_error_on_every_publish_attempt_is_escalated_to_aws_support_not_retried() -> None:
+    # An RTMPS encoder retries every 2 minutes for 10 minutes; each publish fails inside IVS within 3 s.
+    events = []
+    for n in range(6):
+        begin = 2 * n
+        events += [
+            joined(begin),
+            publish_started(begin),
+            error("PUBLISH_ERROR", begin + 0.05, "INTERNAL_SERVER_EXCEPTION"),
+            publish_stopped(begin + 0.05),
+            left(begin + 0.05),
+        ]
+    encoder = participant(browserName=None, browserVersion=None, osName="Linux", protocol="RTMPS")
+    top = analyze(history(events, details=encoder), now=NOW).findings[0]
+
+    assert top.rule == "error:PUBLISH_ERROR:INTERNAL_SERVER_EXCEPTION" and top.severity is Severity.PROBLEM
+    assert top.status is not None and not top.status.resolved
+    assert "AWS Support" in said(top.status.words)
+    first_step = said(top.next_steps[0])
+    assert first_step.startswith("Open an AWS Support case now")
+    assert at(0.05).isoformat() in first_step and at(10.05).isoformat() in first_step
+    text = everything(top)
+    assert "single occurrence is usually transient" not in text
+    assert "without changing its settings" not in text
+
+
+def test_a_24_7_encoder_back_after_the_24_hour_limit_is_still_told_to_restart_before_24_h() -> None:
+    day = 24 * 60
+    events = [
+        joined(0),
+        publish_started(0),
+        error("PUBLISH_ERROR", day, "STREAM_DURATION_EXCEEDED"),
+        publish_stopped(day),
+        left(day),
+        joined(day + 10 / 60),
+        publish_started(day + 10 / 60),
+        publish_stopped(day + 120),
+        left(day + 120),
+    ]
+    encoder = participant(browserName=None, browserVersion=None, osName="Linux", protocol="RTMPS")
+    session = {"sessionId": "st-a1b2c3d4e5f6g", "startTime": at(0), "endTime": at(day + 123)}
+    findings = analyze(history(events, details=encoder, session=session), now=at(day + 180)).findings
+
+    top = findings[0]
+    assert top.rule == "error:PUBLISH_ERROR:STREAM_DURATION_EXCEEDED" and top.severity is Severity.WARNING
+    assert "no_problems" not in [f.rule for f in findings]
+    assert top.status is not None and "restart before 24 h" in said(top.status.words)
+    assert "before 24 hours" in said(top.next_steps[0]) and "Nothing to do" not in said(top.next_steps[0])
+    assert top.doc is not None and "network" not in top.doc.url

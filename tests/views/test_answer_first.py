@@ -7,6 +7,7 @@ from bot.views import build_reply, render_terminal
 from bot.views.reply import header_text
 from tests.analysis.factories import (
     NOW,
+    at,
     error,
     history,
     joined,
@@ -56,6 +57,18 @@ def test_a_connected_participant_with_no_events_yet_is_told_so_and_never_never_c
 
     assert reply.blocks[0]["text"]["text"] == "abCDEf12GHIj: connected now, no events yet"
     assert "Never connected" not in text and "never reached" not in text
+    assert_within_slack_limits(reply)
+
+
+def test_a_participant_getparticipant_saw_join_but_with_no_events_is_never_called_never_connected() -> None:
+    details = participant(firstJoinTime=at(2), state="DISCONNECTED", published=False)
+    reply = build_reply(analyze(history([], details=details), now=NOW))
+    text = "\n".join(texts(reply.blocks))
+
+    assert reply.blocks[0]["text"]["text"] == (
+        "abCDEf12GHIj: joined at 14:02 UTC (GetParticipant), disconnected now; no events recorded"
+    )
+    assert "Never connected" not in text and "never reached" not in text and "another session" not in text
     assert_within_slack_limits(reply)
 
 

@@ -175,7 +175,9 @@ def test_a_healthy_participant_is_told_no_problems_were_recorded() -> None:
 
 
 def test_an_empty_history_still_makes_a_valid_reply() -> None:
-    reply = build_reply(analyze(history([]), now=NOW))
+    # GetParticipant did not find the participant either (with it, the reply goes by its facts instead).
+    unknown = replace(history([]), participant=None, participant_error="Participant not found")
+    reply = build_reply(analyze(unknown, now=NOW))
 
     assert reply.blocks[0]["text"]["text"] == "abCDEf12GHIj: no events recorded in this session"
     assert_within_slack_limits(reply)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from datetime import datetime
+
 from bot.analysis.catalogue import NETWORK_REQUIREMENTS_DOC, describe_error_code
 from bot.analysis.client_advice import advice_for
 from bot.analysis.client_kind import ClientKind, client_kind, is_mobile
@@ -11,7 +15,9 @@ from bot.analysis.findings.model import MAX_NAMED, Finding, Severity, _texts, _t
 from bot.analysis.patterns import Patterns
 from bot.analysis.phrases import Phrase, Quoted, counted, marked, phrase
 from bot.analysis.recovery import Status, after_storm
+from bot.analysis.span_log import ZERO, SpanEnd
 from bot.analysis.timeline_model import Storm, Timeline
+from bot.analysis.timeline_tallies import STORM_MAX_CYCLE, STORM_MAX_GAP
 from bot.domain.history import ParticipantDetails
 
 
@@ -276,6 +282,152 @@ def reconnect_storm(
     )
 
 
+# A run of this many quick rejoins (each within STORM_MAX_GAP, the connections between them each shorter
+# than STORM_MAX_CYCLE) is a burst worth a finding even below a storm: one or two reloads are normal, three
+# drops within a minute on a phone are a network handover. (Tuned by hand; no AWS number behind it.)
+BURST_MIN_DROPS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class _Burst:
+    drops: tuple[datetime, ...]
+    last_rejoin: datetime
+    settled: datetime | None  # the rejoin whose connection held (lasted past STORM_MAX_CYCLE or is open)
+    first_rejoin: datetime
+
+
+def _bursts(timeline: Timeline) -> list[_Burst]:
+    """Runs of quick rejoins: a drop, a rejoin within STORM_MAX_GAP, a short connection, another drop..."""
+    spans = timeline.connections
+    starts, ends, ended_by = spans.starts, spans.ends, spans.ended_by
+    bursts: list[_Burst] = []
+    run: list[datetime] = []
+    if not starts:
+        return bursts
+    first_rejoin = starts[0]
+    for position in range(len(starts) - 1):
+        quick = ended_by[position] in (SpanEnd.EVENT, SpanEnd.REJOINED) and (
+            ZERO <= starts[position + 1] - ends[position] <= STORM_MAX_GAP
+        )
+        if quick:
+            if not run:
+                first_rejoin = starts[position + 1]
+            run.append(ends[position])
+        held = ended_by[position + 1] is SpanEnd.OPEN or (
+            ends[position + 1] - starts[position + 1] > STORM_MAX_CYCLE
+        )
+        if run and (not quick or held):
+            rejoined = starts[position + 1] if quick else starts[position]
+            settled = rejoined if quick and held else None
+            if len(run) >= BURST_MIN_DROPS:
+                bursts.append(_Burst(tuple(run), rejoined, settled, first_rejoin))
+            run = []
+    if len(run) >= BURST_MIN_DROPS:  # the history ends inside the burst: it never settled
+        bursts.append(_Burst(tuple(run), starts[-1], None, first_rejoin))
+    return bursts
+
+
+def _in_a_storm(burst: _Burst, storms: tuple[Storm, ...]) -> bool:
+    return any(s.start <= burst.last_rejoin and burst.drops[0] <= s.end for s in storms)
+
+
+def _after_failures(burst: _Burst, timeline: Timeline) -> bool:
+    """A join or publish failure during the burst: the client was retrying it (its finding says so)."""
+    begin, end = burst.drops[0] - STORM_MAX_CYCLE, burst.last_rejoin
+    failures = timeline.publish_error_times
+    if bisect_left(failures, begin) != bisect_right(failures, end):
+        return True
+    return any(
+        g.event_name == "JOIN_ERROR" and g.first <= end and begin <= g.last for g in timeline.error_groups
+    )
+
+
+def rejoin_burst(timeline: Timeline, participant: ParticipantDetails | None = None) -> Finding | None:
+    """A few quick drops and rejoins with no error: below a reconnect storm, still the client's network.
+
+    On a phone, three drops within a minute while the user moves are a network handover (Wi-Fi to
+    cellular); issue 8 asks for that pattern to be named, not hidden behind "no reconnect storm".
+    """
+    bursts = [
+        b
+        for b in _bursts(timeline)
+        if not _in_a_storm(b, timeline.storms) and not _after_failures(b, timeline)
+    ]
+    if not bursts:
+        return None
+    biggest = max(bursts, key=lambda b: len(b.drops))
+    drops = len(biggest.drops)
+    lasted = format_duration(biggest.last_rejoin - biggest.drops[0])
+    mobile = is_mobile(participant)
+    kind = client_kind(participant)
+    pattern = (
+        "mobile network handover"
+        if mobile
+        else "encoder uplink"
+        if kind is ClientKind.RTMP_ENCODER
+        else "client network"
+    )
+    listed: Phrase = ()
+    for n, drop in enumerate(biggest.drops):
+        listed += (", " if n else "", drop)
+    evidence: list[Phrase] = [
+        (
+            "Left and rejoined at ",
+            *listed,
+            f" ({counted(drops, 'drop')} in {lasted}, no error events).",
+        )
+    ]
+    if len(bursts) > 1:
+        evidence.append((f"{counted(len(bursts), 'burst')} like it in this history.",))
+    where = _network_line(participant)
+    if where:
+        evidence.append(where)
+    causes, steps = _storm_advice(timeline, participant)
+    # The first rejoin's JOINED: the timeline shows the lines around it.
+    position = bisect_left(timeline.join_times, biggest.first_rejoin)
+    order = timeline.join_indices[position] if position < len(timeline.join_indices) else 0
+    status = (
+        Status(True, ("stable since ", biggest.settled), biggest.settled)
+        if biggest.settled is not None
+        else Status(False, ("last left at ", biggest.drops[-1]))
+    )
+    return Finding(
+        rule="rejoin_burst",
+        severity=Severity.WARNING,
+        score=50,
+        title=(
+            f"Dropped and rejoined {counted(drops, 'time')} between ",
+            biggest.drops[0],
+            " and ",
+            biggest.last_rejoin,
+            f" ({lasted}), with no error events",
+        ),
+        headline=(f"{counted(drops, 'quick drop')} in {lasted}, no error events ({pattern})",),
+        meaning=(
+            (
+                "The connection dropped and came back several times within a minute or two, and IVS "
+                "recorded no error for it: fewer drops than a reconnect storm, more than a reload. On a "
+                "phone this is the pattern of a network handover (Wi-Fi to cellular, or a weak signal "
+                "while the user moves)."
+            )
+            if mobile
+            else (
+                "The connection dropped and came back several times within a minute or two, and IVS "
+                "recorded no error for it: fewer drops than a reconnect storm, more than a reload. "
+                "Network failures on the client never appear as IVS events, so a brief network problem "
+                "is the most likely cause."
+            ),
+        ),
+        causes=causes,
+        next_steps=steps,
+        evidence=tuple(evidence),
+        doc=NETWORK_REQUIREMENTS_DOC,
+        order=order,
+        count=drops,
+        status=status,
+    )
+
+
 def no_join_recorded(timeline: Timeline, patterns: Patterns) -> Finding | None:
     """Events, but neither JOINED nor JOIN_ERROR: the history does not show the participant getting in."""
     if timeline.event_count == 0 or not patterns.never_joined or timeline.last_join_error_index is not None:
@@ -351,7 +503,10 @@ def still_connected(timeline: Timeline, patterns: Patterns) -> Finding | None:
     span = timeline.connections[-1]
     doing = []
     if timeline.still_publishing:
-        doing.append("publishing")
+        errors = timeline.publish_error_times
+        refused = bool(errors) and errors[-1] >= timeline.publishes[-1].start
+        # A publish still open after a PUBLISH_ERROR is an attempt that failed, not media going out.
+        doing.append("trying to publish, but its last attempt was refused" if refused else "publishing")
     receiving = timeline.receiving_at_end
     if receiving:
         doing.append(f"receiving {counted(receiving, 'publisher')}")

@@ -13,6 +13,7 @@ from bot.analysis.findings.connection_rules import (
     never_got_in,
     no_join_recorded,
     reconnect_storm,
+    rejoin_burst,
     still_connected,
 )
 from bot.analysis.findings.error_rules import error_group_finding, with_storm_evidence
@@ -21,8 +22,10 @@ from bot.analysis.findings.model import Finding, Severity
 from bot.analysis.findings.situation_rules import (
     flapping_publisher,
     left_at_token_expiry,
+    left_live_session,
     one_token_two_devices,
     recording_failed,
+    replica_of_another_stage,
     replication_stopped_early,
     stage_was_full,
 )
@@ -61,7 +64,7 @@ def diagnose(
     """
     if timeline.event_count == 0:
         connected = connected_without_events(participant)
-        return (connected or no_events(),)
+        return (connected or no_events(participant),)
     findings: list[Finding] = []
     client = client_kind(participant)
     got_in = never_got_in(timeline, patterns, client)
@@ -90,10 +93,16 @@ def diagnose(
     storm = reconnect_storm(timeline, patterns, participant)
     if storm is not None:
         findings.append(storm)
+    burst = rejoin_burst(timeline, participant)
+    if burst is not None:
+        findings.append(burst)
+    expired = left_at_token_expiry(timeline)
     for situation in (
         one_token_two_devices(timeline, patterns),
-        left_at_token_expiry(timeline),
+        expired,
+        None if expired else left_live_session(timeline, participant),
         replication_stopped_early(timeline),
+        replica_of_another_stage(timeline, query, participant),
         flapping_publisher(timeline, query),
         stage_was_full(timeline),
         recording_failed(participant),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.analysis.catalogue import SERVICE_QUOTAS_DOC, ErrorCodeInfo, describe_error_code
 from bot.analysis.client_advice import advice_for
@@ -21,6 +21,7 @@ from bot.analysis.findings.model import (
 )
 from bot.analysis.phrases import Phrase, Quoted, marked, times
 from bot.analysis.recovery import Status, after_join_failure, after_publish_failure, after_subscribe_failure
+from bot.analysis.span_log import SpanEnd
 from bot.analysis.timeline_model import ErrorGroup, RemoteFailure, Storm, StormCause, Timeline
 from bot.domain.queries import ParticipantQuery
 
@@ -29,6 +30,15 @@ RETRY_LOOP_GAP = timedelta(minutes=5)
 # A failed subscription costs one remote publisher's media; a failed join or publish costs the participant
 # its whole part in the session. When ranking, subscribe errors weigh less.
 SUBSCRIBE_WEIGHT = 15
+
+# Failures inside IVS itself: nothing on the client can fix them, so retrying and then AWS Support are the
+# only steps (IVS Real-Time API reference: INTERNAL_SERVER_EXCEPTION "retry; escalate to AWS Support").
+SERVICE_SIDE_CODES = frozenset({"INTERNAL_SERVER_EXCEPTION"})
+# Subscribe failures about the publisher itself (it was gone): against different publishers they are
+# separate incidents. Any other code (a token without SUBSCRIBE, a quota) is one cause on this side.
+PUBLISHER_SIDE_CODES = frozenset({"PUBLISHER_NOT_FOUND"})
+# A service-side failure seen this often with no success after it is no longer a transient blip.
+ESCALATE_AFTER = 2
 
 _ACTIONS = {"JOIN_ERROR": "Joining", "PUBLISH_ERROR": "Publishing", "SUBSCRIBE_ERROR": "Subscribing"}
 _NEEDED_CAPABILITY = {"PUBLISH_ERROR": "PUBLISH", "SUBSCRIBE_ERROR": "SUBSCRIBE"}
@@ -59,10 +69,18 @@ def _group_evidence(group: ErrorGroup, retry_note: bool = True) -> Phrase:
         ".",
     )
     targets = len(group.remotes) + group.remotes_not_detailed
-    if targets > 1:
+    if targets > 1 and group.code in PUBLISHER_SIDE_CODES:
         evidence += (f" Against {targets:,} different publishers: separate incidents, not one retry loop.",)
+    elif targets > 1:
+        evidence += (
+            f" Against {targets:,} different publishers, for one cause on this participant's side: the "
+            "publishers are not the problem.",
+        )
     elif retry_note and group.count >= 3 and group.last - group.first <= RETRY_LOOP_GAP * (group.count - 1):
-        evidence += (" The same failure kept repeating: the client retries without changing anything.",)
+        if group.code in SERVICE_SIDE_CODES:
+            evidence += (" The same failure kept repeating: every retry failed inside IVS.",)
+        else:
+            evidence += (" The same failure kept repeating: the client retries without changing anything.",)
     return evidence
 
 
@@ -84,7 +102,40 @@ def _base_error_finding(group: ErrorGroup, info: ErrorCodeInfo, rule_suffix: str
     )
 
 
-def _remote_evidence(remote: RemoteFailure) -> Phrase:
+# A subscribe this soon after the publisher's feed stopped (or before it started) is the normal race of a
+# publisher leaving or arriving, not a failure of this participant. (Tuned by hand, not an AWS number.)
+RACE_WINDOW = timedelta(seconds=30)
+# Where a publisher race ranks: information, just above "connected now" and "no problems recorded".
+RACE_SCORE = 25
+
+
+def _received_after(timeline: Timeline, remote: RemoteFailure) -> datetime | None:
+    """When this participant first received ``remote`` after its last failed subscribe, if it did."""
+    subscriptions = timeline.subscriptions
+    later = [
+        start
+        for who, start in zip(subscriptions.remotes, subscriptions.starts, strict=True)
+        if who == remote.remote_id and start > remote.last
+    ]
+    return min(later) if later else None
+
+
+def _just_left(remote: RemoteFailure) -> bool:
+    """The publisher's feed stopped a moment before the failed subscribe: it had just left."""
+    until = remote.received_until
+    return until is not None and until <= remote.first and remote.first - until <= RACE_WINDOW
+
+
+def _not_started_yet(remote: RemoteFailure, received_after: datetime | None) -> bool:
+    """Never received before the failure, and received a moment after it: subscribed a little too early."""
+    return (
+        remote.received_until is None
+        and received_after is not None
+        and received_after - remote.last <= RACE_WINDOW
+    )
+
+
+def _remote_evidence(remote: RemoteFailure, received_after: datetime | None = None) -> Phrase:
     failures = "a failed subscribe" if remote.count == 1 else f"{remote.count:,} failed subscribes"
     lead: Phrase = ("Publisher ", Quoted(remote.remote_id), f": {failures} from ", remote.first, ". ")
     if remote.received_until is not None and remote.received_until <= remote.first:
@@ -99,6 +150,15 @@ def _remote_evidence(remote: RemoteFailure) -> Phrase:
         )
     if remote.received_from is not None:
         return (*lead, "This participant was receiving it since ", remote.received_from, ".")
+    if received_after is not None:
+        gap = format_duration(received_after - remote.last)
+        return (
+            *lead,
+            "This participant received it from ",
+            received_after,
+            f" ({gap} after the last failure): it had not started publishing yet when this participant "
+            "first tried.",
+        )
     return (
         *lead,
         "This history never shows this participant receiving it, so it may have stopped publishing "
@@ -106,11 +166,83 @@ def _remote_evidence(remote: RemoteFailure) -> Phrase:
     )
 
 
-def publisher_not_found(group: ErrorGroup, info: ErrorCodeInfo, query: ParticipantQuery) -> Finding:
-    """Name the missing publisher(s) and when this history last saw them publishing."""
+def _names(remotes: list[RemoteFailure]) -> Phrase:
+    """ "publisher `A`" or "publishers `A` and `B`"."""
+    if len(remotes) == 1:
+        return ("publisher ", Quoted(remotes[0].remote_id))
+    return ("publishers ", Quoted(remotes[0].remote_id), " and ", Quoted(remotes[1].remote_id))
+
+
+def _race_finding(
+    base: Finding, group: ErrorGroup, received: dict[str, datetime | None], steps: list[Phrase]
+) -> Finding:
+    """Every failed subscribe came just after its publisher left or just before it started: information."""
+    remotes = list(group.remotes)
+    left = [r for r in remotes if _just_left(r)]
+    code: Phrase = (" (", Quoted("PUBLISHER_NOT_FOUND"), _times(group.count), ")")
+    what: Phrase
+    if len(remotes) == 1 and left:
+        what = (*_names(remotes), " had just left at ", remotes[0].received_until or remotes[0].first)
+    elif len(remotes) == 1:
+        what = (*_names(remotes), " had not started publishing yet")
+    elif len(left) == len(remotes):
+        what = (
+            (*_names(remotes), " had just left")
+            if len(remotes) == 2
+            else (f"{len(remotes):,} publishers had just left",)
+        )
+    else:
+        what = (f"{len(remotes):,} publishers were just leaving or not publishing yet",)
+    headline = (*what, *code)
+    if left:
+        meaning: Phrase = (
+            "This is the normal race of a publisher leaving: the subscribe came a moment after the "
+            "publisher had stopped publishing or left, so there was nothing to receive. Nothing failed on "
+            "this participant's side; why the publisher left is in its own history.",
+        )
+    else:
+        meaning = (
+            "This is the normal race of a publisher arriving: the subscribe came a moment before the "
+            "publisher had started publishing, and the next try worked. Nothing failed on this "
+            "participant's side.",
+        )
+    nothing: Phrase = ("Nothing to fix on this participant's side.",)
+    return replace(
+        base,
+        rule=base.rule + ":race",
+        severity=Severity.INFO,
+        score=RACE_SCORE,
+        title=(str(what[0]).capitalize(), *what[1:], *code),
+        headline=headline,
+        meaning=meaning,
+        causes=_texts(
+            ("The publisher stopped publishing or left just before the subscribe request (a race).",)
+            if left
+            else ("The subscribe request came just before the publisher started publishing (a race).",)
+        ),
+        next_steps=(*steps, nothing) if left else (nothing, *steps),
+        evidence=(
+            _group_evidence(group),
+            *(_remote_evidence(r, received.get(r.remote_id)) for r in remotes[:MAX_NAMED]),
+        ),
+    )
+
+
+def publisher_not_found(
+    group: ErrorGroup, info: ErrorCodeInfo, query: ParticipantQuery, timeline: Timeline
+) -> Finding:
+    """Name the missing publisher(s) and when this history last saw them publishing.
+
+    When every failure came just after its publisher left (or just before it started), it is the normal
+    race of a publisher coming and going: information, not a failure of this participant.
+    """
     named = group.remotes[:MAX_NAMED]
     more = len(group.remotes) - len(named) + group.remotes_not_detailed
-    evidence = [_group_evidence(group), *(_remote_evidence(remote) for remote in named)]
+    received = {remote.remote_id: _received_after(timeline, remote) for remote in named}
+    evidence = [
+        _group_evidence(group),
+        *(_remote_evidence(remote, received[remote.remote_id]) for remote in named),
+    ]
     if more:
         evidence.append((f"…and {more:,} more failures against other publishers (full JSON).",))
     headline: Phrase
@@ -126,9 +258,16 @@ def publisher_not_found(group: ErrorGroup, info: ErrorCodeInfo, query: Participa
         if command is not None:
             # Built from validated ids only, so it is bounded (≤ 230 characters): show it whole.
             steps.append(("See what happened to ", Quoted(remote.remote_id), ": ", Quoted(command, 300)))
+    base = _base_error_finding(group, info)
+    if (
+        group.remotes
+        and not more
+        and all(_just_left(r) or _not_started_yet(r, received[r.remote_id]) for r in group.remotes)
+    ):
+        return _race_finding(base, group, received, steps)
     steps.extend(_texts(info.next_steps))
     return replace(
-        _base_error_finding(group, info),
+        base,
         title=_group_title(group, info, headline),
         headline=_group_headline(group, info, headline),
         next_steps=tuple(steps),
@@ -286,7 +425,13 @@ def quota_exceeded(group: ErrorGroup, info: ErrorCodeInfo) -> Finding:
 
 def stream_duration_exceeded(group: ErrorGroup, info: ErrorCodeInfo, timeline: Timeline) -> Finding:
     """Show how long the longest publish or subscription had lasted."""
-    base = _base_error_finding(group, info)
+    what = "publish" if group.event_name == "PUBLISH_ERROR" else "subscription"
+    headline: Phrase = (
+        f"{what} ended at the 24 h limit (",
+        Quoted("STREAM_DURATION_EXCEEDED"),
+        f"{_times(group.count)})",
+    )
+    base = replace(_base_error_finding(group, info), headline=headline)
     candidates = [span for span in (timeline.publishes.longest(), timeline.subscriptions.longest()) if span]
     if not candidates:
         return base
@@ -315,7 +460,9 @@ def _storm_cause(storm: Storm, group: ErrorGroup) -> StormCause | None:
 def _drop_evidence(group: ErrorGroup, storm: Storm, cause: StormCause) -> Phrase:
     """How this failure drove a storm of reconnects: the drops are retries, not a bad network."""
     retry = (
-        "the encoder retries without changing its settings"
+        "every retry failed inside IVS"
+        if group.code in SERVICE_SIDE_CODES
+        else "the encoder retries without changing its settings"
         if group.event_name == "PUBLISH_ERROR"
         else "the client retries without changing anything"
     )
@@ -363,7 +510,97 @@ def error_group_finding(
         client: what kind of client this is (its advice differs: an encoder's settings, or the IVS SDK).
     """
     finding = with_storm_evidence(_explain_group(group, timeline, query, client), group, timeline.storms)
-    return _inside_a_storm(with_status(finding, group_status(group, timeline)), group, timeline.storms)
+    status = group_status(group, timeline)
+    if group.code == "STREAM_DURATION_EXCEEDED" and status is not None and status.since is not None:
+        finding = _limit_comes_back(finding, group, status, timeline)
+    elif finding.rule.endswith(":race"):
+        finding = _race_status(finding, status)
+    else:
+        finding = with_status(finding, status)
+    return _inside_a_storm(_escalated(finding, group), group, timeline.storms)
+
+
+# The 24-hour limit on one publish or subscription (IVS Real-Time service quotas; not adjustable).
+STREAM_DURATION_LIMIT = timedelta(hours=24)
+# Where an ended-and-restarted 24-hour limit ranks: above "no open problem", below anything failing now.
+RECURRING_LIMIT_SCORE = 50
+
+
+def _limit_comes_back(finding: Finding, group: ErrorGroup, status: Status, timeline: Timeline) -> Finding:
+    """A publish or subscription ended at 24 hours and then restarted: fixed for now, not for good.
+
+    An always-on encoder or kiosk that reconnected by itself will be ended again 24 hours later, so this
+    stays a warning whose next step is a scheduled restart, never "nothing to fix".
+    """
+    assert status.since is not None
+    spans = timeline.publishes if group.event_name == "PUBLISH_ERROR" else timeline.subscriptions
+    still_open = bool(spans) and spans.ended_by[-1] is SpanEnd.OPEN
+    again: Phrase = (
+        ("; ends again at ", status.since + STREAM_DURATION_LIMIT, " unless restarted before")
+        if still_open
+        else ("; restart before 24 h or it ends again",)
+    )
+    return replace(
+        finding,
+        severity=Severity.WARNING,
+        score=RECURRING_LIMIT_SCORE,
+        status=Status(True, ("back at ", status.since, *again), status.since),
+        meaning=(
+            *finding.meaning,
+            " It came back at ",
+            status.since,
+            ", but the limit applies to each publish or subscription: one that runs 24 hours again is "
+            "ended again.",
+        ),
+    )
+
+
+def _race_status(finding: Finding, status: Status | None) -> Finding:
+    """A publisher race stays information whether or not the publisher came back; the status says which."""
+    if status is None:
+        return finding
+    if status.since is None:
+        return replace(finding, status=Status(False, ("not back since",)))
+    words: Phrase = ("received from ", status.since)
+    return replace(finding, status=Status(True, words, status.since))
+
+
+def _escalated(finding: Finding, group: ErrorGroup) -> Finding:
+    """A failure inside IVS that kept coming with no success after it: open an AWS Support case now.
+
+    One occurrence is usually transient and a retry is the right step; the same internal error on every
+    attempt is a fault only AWS can look into, and the ids and times are what AWS Support asks for.
+    """
+    if group.code not in SERVICE_SIDE_CODES or group.count < ESCALATE_AFTER or finding.resolved:
+        return finding
+    action = _ACTIONS.get(group.event_name, "the action").lower()
+    support: Phrase = (
+        "Open an AWS Support case now: give the stage ARN, session id and participant id (below) and the "
+        "failure times, ",
+        group.first,
+        " to ",
+        group.last,
+        f" ({group.count:,} failures, no success since).",
+    )
+    return replace(
+        finding,
+        meaning=(
+            *finding.meaning,
+            f" It came {group.count:,} times and {action} never worked after it: this is not a transient "
+            "fault that a retry clears.",
+        ),
+        causes=_texts(("A persistent fault inside IVS for this stage, session or region.",)),
+        next_steps=(
+            support,
+            *_texts(
+                (
+                    "Meanwhile, try again in a few minutes or from another stage; changing the client's "
+                    "settings will not help.",
+                )
+            ),
+        ),
+        status=Status(False, (f"not fixed after {group.count:,} tries: open an AWS Support case",)),
+    )
 
 
 # The most an error that only came during a network storm may score: below the storm (90).
@@ -445,7 +682,7 @@ def _explain_group(
         )
     info = advice_for(describe_error_code(group.code), client)
     if group.code == "PUBLISHER_NOT_FOUND":
-        return publisher_not_found(group, info, query)
+        return publisher_not_found(group, info, query, timeline)
     if group.code == "STREAM_DURATION_EXCEEDED":
         return stream_duration_exceeded(group, info, timeline)
     if group.code == "INSUFFICIENT_CAPABILITIES":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 
 from bot.analysis.catalogue import NETWORK_REQUIREMENTS_DOC
 from bot.analysis.durations import format_duration
@@ -10,10 +11,18 @@ from bot.analysis.findings.model import MAX_NAMED, Finding, Severity, _texts
 from bot.analysis.patterns import Patterns
 from bot.analysis.phrases import Phrase, Quoted, counted
 from bot.analysis.timeline_model import ErrorGroup, Timeline
+from bot.domain.history import ParticipantDetails
 
 
-def no_events() -> Finding:
-    """An empty history: the participant may never have reached IVS at all."""
+def no_events(participant: ParticipantDetails | None = None) -> Finding:
+    """An empty history: the participant may never have reached IVS at all.
+
+    Args:
+        participant: GetParticipant's details. When it found the participant in this session, it did reach
+            IVS: its first join, state and whether it published are all this answer can go on.
+    """
+    if participant is not None:
+        return _known_without_events(participant)
     return Finding(
         rule="no_events",
         severity=Severity.WARNING,
@@ -37,6 +46,48 @@ def no_events() -> Finding:
             )
         ),
         doc=NETWORK_REQUIREMENTS_DOC,
+    )
+
+
+def _known_without_events(participant: ParticipantDetails) -> Finding:
+    """GetParticipant knows the participant in this session, but ListParticipantEvents returned nothing."""
+    first_join = participant.get("firstJoinTime")
+    joined: Phrase = ("joined at ", first_join) if isinstance(first_join, datetime) else ("joined",)
+    state = participant.get("state")
+    now: Phrase = (", disconnected now",) if state == "DISCONNECTED" else ()
+    published = participant.get("published")
+    media = "published" if published is True else "never published" if published is False else ""
+    facts: Phrase = (*joined, *now, *((f", {media}",) if media else ()))
+    sentence: Phrase = (
+        *joined,
+        *((", is disconnected now",) if now else ()),
+        *((f" and {media}",) if media else ()),
+    )
+    return Finding(
+        rule="no_events_known_participant",
+        severity=Severity.WARNING,
+        score=70,
+        title=(
+            "GetParticipant: ",
+            *facts,
+            "; no events recorded for it",
+        ),
+        headline=(*joined, " (GetParticipant)", *now, "; no events recorded"),
+        meaning=(
+            "GetParticipant found this participant in this session: it ",
+            *sentence,
+            ". It did reach IVS, so this is not a token or network failure before joining. "
+            "ListParticipantEvents returned no events for it, so what happened while it was in cannot be "
+            "read from this history.",
+        ),
+        causes=_texts(("IVS records events a little after the fact; a very recent one may not show yet.",)),
+        next_steps=_texts(
+            (
+                "Ask again in a minute; if the events are still missing, go by GetParticipant's facts and "
+                "the client's own logs around its join time.",
+                "See what the other participants of this session recorded then (`ListParticipants`).",
+            )
+        ),
     )
 
 
@@ -99,10 +150,13 @@ def healthy(timeline: Timeline, recovered: Sequence[Finding] = ()) -> Finding:
         f"published {format_duration(timeline.publishing_time)}" if timeline.publishes else "did not publish"
     )
     connections = counted(len(timeline.connections), "connection")
+    # Error events can be here without a problem: each followed by success, or a publisher's race.
     errors = (
-        f"{counted(timeline.error_count, 'error event')}, each followed by success,"
-        if recovered
-        else "No error events"
+        "No error events"
+        if not timeline.error_count
+        else f"{counted(timeline.error_count, 'error event')}, each followed by success,"
+        if sum(f.count for f in recovered) >= timeline.error_count
+        else f"{counted(timeline.error_count, 'error event')}, none an open problem here (see above),"
     )
     summary = (
         f"{errors} and no reconnect storm in {counted(timeline.event_count, 'event')}: connected "

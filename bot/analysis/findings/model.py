@@ -84,10 +84,17 @@ def _times(count: int) -> str:
     return "" if count == 1 else f" ×{count:,}"
 
 
-def lookup_command(query: ParticipantQuery, participant_id: str) -> str | None:
-    """The slash command that shows another participant of the same session, if the id is valid."""
+def lookup_command(
+    query: ParticipantQuery,
+    participant_id: str,
+    *,
+    stage_arn: str | None = None,
+    session_id: str | None = None,
+) -> str | None:
+    """The slash command that shows another participant (of the same session unless another stage and
+    session are given), if the ids are valid."""
     try:
-        other = ParticipantQuery(query.stage_arn, query.session_id, participant_id)
+        other = ParticipantQuery(stage_arn or query.stage_arn, session_id or query.session_id, participant_id)
     except InvalidQueryError:
         return None
     return f"{_COMMAND} {other.as_value()}"

@@ -6,6 +6,7 @@ stage seen from a viewer, a departure at the token's expiry, one token on two de
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import timedelta
 
 from bot.analysis.catalogue import CREATE_TOKEN_API_DOC, NETWORK_REQUIREMENTS_DOC, SERVICE_QUOTAS_DOC
@@ -16,7 +17,8 @@ from bot.analysis.phrases import Phrase, Quoted, counted
 from bot.analysis.recovery import Status, after_storm
 from bot.analysis.span_log import SpanEnd
 from bot.analysis.timeline import STAGE_PUBLISHER_LIMIT
-from bot.analysis.timeline_model import Timeline
+from bot.analysis.timeline_model import Storm, Timeline
+from bot.analysis.timeline_tallies import INSTANT_REJOIN
 from bot.domain.history import ParticipantDetails
 from bot.domain.queries import ParticipantQuery
 
@@ -200,6 +202,115 @@ def left_at_token_expiry(timeline: Timeline) -> Finding | None:
     )
 
 
+def left_live_session(timeline: Timeline, participant: ParticipantDetails | None) -> Finding | None:
+    """The session is still live, and this participant left and has not come back."""
+    if not timeline.live or timeline.still_connected or not timeline.connections:
+        return None
+    if participant is not None and participant.get("state") == "CONNECTED":
+        return None  # GetParticipant is newer than the events: it is back, its JOINED is on the way
+    last = timeline.connections[-1]
+    if last.ended_by is not SpanEnd.EVENT:
+        return None
+    ago = format_duration(timeline.history_end - last.end)
+    return Finding(
+        rule="left_live_session",
+        severity=Severity.INFO,
+        score=30,
+        title=("Left at ", last.end, " with no error event"),
+        headline=("left at ", last.end),
+        meaning=(
+            f"This participant left {ago} ago with no error event and has not rejoined, while the session "
+            "goes on. IVS records no reason for a departure: the user or the app left, or the connection "
+            "dropped and the client did not come back.",
+        ),
+        next_steps=_texts(
+            (
+                "Ask the user whether they left on purpose; if not, check the app's logs around that time "
+                "(a crash or a lost network leaves no IVS event).",
+                "Ask again later to see whether it rejoins.",
+            )
+        ),
+        evidence=((Quoted("LEFT"), " at ", last.end, f" ({ago} ago); no ", Quoted("JOINED"), " since."),),
+        order=len(timeline.join_times),
+        status=Status(False, ("not back (session still live)",)),
+    )
+
+
+def replica_of_another_stage(
+    timeline: Timeline, query: ParticipantQuery, participant: ParticipantDetails | None
+) -> Finding | None:
+    """GetParticipant says this is a REPLICA: it comes and goes with the replication from its source stage.
+
+    A replica joins when the source stage starts replicating a participant into this one and leaves when
+    the replication stops, with no error event here: why it left is in the source's history.
+    """
+    if participant is None or participant.get("replicationType") != "REPLICA":
+        return None
+    state = participant.get("replicationState")
+    source_stage, source_session = participant.get("sourceStageArn"), participant.get("sourceSessionId")
+    source: Phrase = ()
+    if isinstance(source_stage, str) and source_stage:
+        source = (" in stage ", Quoted(source_stage, 130))
+        if isinstance(source_session, str) and source_session:
+            source += (", session ", Quoted(source_session))
+    command = (
+        lookup_command(query, query.participant_id, stage_arn=source_stage, session_id=source_session)
+        if isinstance(source_stage, str) and isinstance(source_session, str)
+        else None
+    )
+    steps: list[Phrase] = []
+    if command is not None:
+        steps.append(("See the source participant's history: ", Quoted(command, 300)))
+    last = timeline.connections[-1] if timeline.connections else None
+    left = last is not None and last.ended_by is SpanEnd.EVENT
+    stopped = state == "STOPPED"
+    if stopped:
+        steps += _texts(
+            (
+                "Find who stopped the replication: the `StopParticipantReplication` call in CloudTrail "
+                "around that time, or the source participant leaving its stage.",
+            )
+        )
+    evidence: list[Phrase] = [
+        (
+            "GetParticipant: ",
+            Quoted("replicationType"),
+            " ",
+            Quoted("REPLICA"),
+            *((", ", Quoted("replicationState"), " ", Quoted(str(state))) if state else ()),
+            *(("; source stage ", *source[1:]) if source else ()),
+            ".",
+        )
+    ]
+    if left and last is not None:
+        evidence.append((Quoted("LEFT"), " at ", last.end, " with no error event."))
+    headline: Phrase = (
+        ("replica: replication from its source stage stopped; left at ", last.end)
+        if stopped and left and last is not None
+        else ("replica: replication from its source stage stopped",)
+        if stopped
+        else ("replica of a participant in another stage",)
+    )
+    return Finding(
+        rule="replica_participant",
+        severity=Severity.WARNING if stopped else Severity.INFO,
+        score=60 if stopped else 15,
+        title=("Replica of a participant", *(source or (" in another stage",))),
+        headline=headline,
+        meaning=(
+            "GetParticipant says this participant is a replica: its media comes from a participant in the "
+            "source stage, replicated into this one. A replica joins and leaves when the replication starts "
+            "and stops (no error event here), so why it "
+            + ("left" if left else "behaved as it did")
+            + " is in the source participant's history, not this one.",
+        ),
+        next_steps=tuple(steps),
+        evidence=tuple(evidence),
+        order=len(timeline.join_times),
+        status=Status(False, ("not replicated again",)) if stopped else None,
+    )
+
+
 def recording_failed(participant: ParticipantDetails | None) -> Finding | None:
     """GetParticipant says the participant's individual recording FAILED: no error event tells this."""
     if participant is None or participant.get("recordingState") != "FAILED":
@@ -232,20 +343,39 @@ def recording_failed(participant: ParticipantDetails | None) -> Finding | None:
     )
 
 
+def _takeovers(timeline: Timeline, storm: Storm) -> int:
+    """Drops in the storm (from its first join to its last drop) followed by a join within a second.
+
+    A storm counts its short connections; takeovers are the drops between connections, which also include
+    the one that ended the connection before the storm and exclude a last connection ended by a real leave.
+    """
+    spans = timeline.connections
+    starts, ends, ended_by = spans.starts, spans.ends, spans.ended_by
+    count = 0
+    for position in range(bisect_left(ends, storm.start), len(ends) - 1):
+        if ends[position] > storm.end:
+            break
+        if ended_by[position] in (SpanEnd.EVENT, SpanEnd.REJOINED) and (
+            timedelta(0) <= starts[position + 1] - ends[position] <= INSTANT_REJOIN
+        ):
+            count += 1
+    return count
+
+
 def one_token_two_devices(timeline: Timeline, patterns: Patterns) -> Finding | None:
     """A storm whose every drop came in the same second as the next join: two clients with one token."""
     storms = [s for s in patterns.storms if s.same_second_rejoins and not s.explained_by_errors]
     if not storms:
         return None
     biggest = max(storms, key=lambda s: s.cycles)
-    cycles = sum(s.cycles for s in storms)
+    cycles = sum(_takeovers(timeline, s) for s in storms)
     return Finding(
         rule="one_token_two_devices",
         severity=Severity.PROBLEM,
         score=92,
         title=(
-            f"One token on two devices: joined {cycles:,} times, each drop in the same second as the next "
-            "join, between ",
+            f"One token on two devices: {counted(cycles, 'takeover')}, each drop in the same second as the "
+            "next join, between ",
             biggest.start,
             " and ",
             biggest.end,
