@@ -45,11 +45,17 @@ def explain_remote(remote_id: str, remote: Analysis, at: datetime) -> Phrase:
             span.start,
             "): the failure is on this participant's side (its token, or its network), not the publisher's.",
         )
-    how = "left" if span.ended_by in (SpanEnd.LEFT, SpanEnd.REJOINED) else "stopped publishing"
     own = _own_problem(remote)
-    if remote.timeline.flapping_publishers or remote.timeline.storms:
-        how = "kept dropping"
-    return (*who, f" {how} at ", span.end, *own, ".")
+    if remote.timeline.storms:
+        return (*who, " kept dropping: it stopped publishing at ", span.end, *own, ".")
+    if span.ended_by in (SpanEnd.LEFT, SpanEnd.REJOINED):
+        return (*who, " left at ", span.end, " while publishing", *own, ".")
+    departure = next(
+        (c.end for c in remote.timeline.connections if c.start <= span.end <= c.end and not c.is_open), None
+    )
+    if departure is not None and departure - span.end <= JUST_AFTER:
+        return (*who, " stopped publishing at ", span.end, " and left at ", departure, *own, ".")
+    return (*who, " stopped publishing at ", span.end, " and stayed connected", *own, ".")
 
 
 def slot_holders(analyses: Mapping[str, Analysis], at: datetime, refused: str) -> tuple[str, ...]:

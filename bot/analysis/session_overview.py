@@ -217,7 +217,7 @@ def _drops(analysis: Analysis) -> list[datetime]:
     return [
         span.end
         for span, following in itertools.pairwise(connections)
-        if span.ended_by in (SpanEnd.LEFT, SpanEnd.REJOINED) and following.start - span.end <= REJOIN_WITHIN
+        if span.ended_by in (SpanEnd.EVENT, SpanEnd.REJOINED) and following.start - span.end <= REJOIN_WITHIN
     ]
 
 

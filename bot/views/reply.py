@@ -379,15 +379,15 @@ def _shared_parts(analysis: Analysis) -> list[_SharedPart]:
     return parts
 
 
-def _text_size(node: Any) -> int:
+def text_size(node: Any) -> int:
     """Characters of text in a block structure, counted as Slack's limit counts them."""
     if isinstance(node, dict):
         return sum(
-            len(value) if key in ("text", "value") and isinstance(value, str) else _text_size(value)
+            len(value) if key in ("text", "value") and isinstance(value, str) else text_size(value)
             for key, value in node.items()
         )
     if isinstance(node, list):
-        return sum(_text_size(item) for item in node)
+        return sum(text_size(item) for item in node)
     return 0
 
 
@@ -410,7 +410,7 @@ def build_reply(analysis: Analysis) -> SlackReply:
     natural = [part.render(SECTION_LIMIT) for part in parts]
     order = sorted(range(len(parts)), key=lambda n: parts[n].priority)
     shares = share_budget(
-        MESSAGE_BUDGET - _text_size(list(fixed)),
+        MESSAGE_BUDGET - text_size(list(fixed)),
         [len(natural[n]) for n in order],
         [parts[n].floor for n in order],
     )

@@ -27,7 +27,7 @@ from bot.slack_ids import DIAGNOSE_ACTION, OPEN_SESSION_ACTION
 from bot.views.mrkdwn import clip, code, date_token, escape
 from bot.views.participant_context import answer_phrase
 from bot.views.phrase_text import short_utc, to_headline, to_mrkdwn
-from bot.views.reply import SlackReply
+from bot.views.reply import MESSAGE_BUDGET, SlackReply, text_size
 from bot.views.session_picture import render_session_picture
 from bot.views.text_budget import fit_lines
 
@@ -35,16 +35,26 @@ HEADER_LIMIT = 150
 SECTION_LIMIT = 2900
 # Participants with problems shown one per block, each with its Diagnose button; the rest in one line.
 MAX_ROWS = 25
-MAX_IDS_SHOWN = 60
+MAX_IDS_SHOWN = 40
 MAX_SESSION_BUTTONS = 5
 
 
 def build_session_overview(overview: SessionOverview, *, lead: str | None = None) -> SlackReply:
-    """The overview message.
+    """The overview message, within Slack's text budget: the fewer rows with buttons, the more named in
+    one line, until it fits.
 
     Args:
-        lead: one line of mrkdwn (escaped) above everything, e.g. which session of a stage this is.
+        lead: one line of mrkdwn (escaped) under the header, e.g. which session of a stage this is.
     """
+    rows = MAX_ROWS
+    while True:
+        reply = _build(overview, lead, rows)
+        if rows == 0 or text_size(reply.blocks) <= MESSAGE_BUDGET:
+            return reply
+        rows = max(0, rows - 5)
+
+
+def _build(overview: SessionOverview, lead: str | None, max_rows: int) -> SlackReply:
     rows = overview.with_problems
     blocks: list[dict[str, object]] = [
         HeaderBlock(text=PlainTextObject(text=header_text(overview), emoji=True)).to_dict()
@@ -54,11 +64,16 @@ def build_session_overview(overview: SessionOverview, *, lead: str | None = None
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_facts(overview))]).to_dict())
     if patterns := _patterns(overview):
         blocks.append(SectionBlock(text=MarkdownTextObject(text=patterns)).to_dict())
-    for row in rows[:MAX_ROWS]:
+    for row in rows[:max_rows]:
         blocks.append(_row_block(overview, row))
-    if len(rows) > MAX_ROWS:
-        more = ", ".join(code(r.participant_id) for r in rows[MAX_ROWS : MAX_ROWS + MAX_IDS_SHOWN])
-        blocks.append(_context(f"{len(rows) - MAX_ROWS} more with problems: {more}"))
+    if len(rows) > max_rows:
+        more = ", ".join(code(r.participant_id) for r in rows[max_rows : max_rows + MAX_IDS_SHOWN])
+        rest = (
+            f" and {len(rows) - max_rows - MAX_IDS_SHOWN} more"
+            if len(rows) > max_rows + MAX_IDS_SHOWN
+            else ""
+        )
+        blocks.append(_context(f"{len(rows) - max_rows} more with problems: {more}{rest}"))
     if healthy := overview.healthy:
         shown = ", ".join(code(r.participant_id) for r in healthy[:MAX_IDS_SHOWN])
         rest = f" and {len(healthy) - MAX_IDS_SHOWN} more" if len(healthy) > MAX_IDS_SHOWN else ""
