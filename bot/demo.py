@@ -20,9 +20,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.analysis import analyze
+from bot.analysis.session_overview import SessionOverview
 from bot.domain.errors import IvsQueryError
-from bot.domain.history import ParticipantHistory
-from bot.domain.queries import ParticipantQuery
+from bot.domain.history import FetchProgress, ParticipantHistory
+from bot.domain.queries import ParticipantQuery, SessionQuery
 from bot.ivs.service import IvsService, create_ivs_service
 from bot.local.ivs_endpoint import LocalIvsEndpoint
 from bot.local.scenarios import (
@@ -32,7 +33,9 @@ from bot.local.scenarios import (
     DEMO_SESSION_ID,
     DEMO_STAGE_ARN,
 )
+from bot.replies.jobs import Jobs
 from bot.views import block_kit_builder_url, build_reply, render_terminal
+from bot.views.session_overview import build_session_overview, render_overview_terminal
 
 # Credentials for the local endpoint only: it checks that calls are signed, not who signed them.
 DEMO_ENVIRONMENT = {
@@ -80,10 +83,20 @@ def render(history: ParticipantHistory, now: datetime, output: Path = DEMO_OUTPU
 
 
 async def run_demo(
-    service: IvsService, participant_ids: list[str], now: datetime | None = None, output: Path = DEMO_OUTPUT
+    service: IvsService,
+    participant_ids: list[str],
+    now: datetime | None = None,
+    output: Path = DEMO_OUTPUT,
+    *,
+    overview: bool = False,
 ) -> list[DemoReport]:
-    """Fetch every participant's history at once (the limiter keeps the calls under 5 per second)."""
+    """Fetch every participant's history at once (the limiter keeps the calls under 5 per second); with
+    ``overview``, the ended session's overview first (the whole session, as `/ivs-events <arn> <session>`
+    shows it)."""
     now = now or datetime.now(UTC)
+    reports: list[DemoReport] = []
+    if overview:
+        reports.append(await _overview_report(service, now, output))
 
     async def one(participant_id: str) -> DemoReport:
         query = ParticipantQuery(DEMO_STAGE_ARN, DEMO_SESSIONS[participant_id], participant_id)
@@ -94,9 +107,27 @@ async def run_demo(
         return render(history, now, output)
 
     try:
-        return list(await asyncio.gather(*(one(pid) for pid in participant_ids)))
+        return reports + list(await asyncio.gather(*(one(pid) for pid in participant_ids)))
     finally:
         await service.aclose()
+
+
+async def _overview_report(service: IvsService, now: datetime, output: Path) -> DemoReport:
+    query = SessionQuery(DEMO_STAGE_ARN, DEMO_SESSION_ID)
+
+    async def no_progress(_: FetchProgress) -> None:
+        return None
+
+    overview = await Jobs(service, now=lambda: now).overview(query, no_progress)
+    return _overview_saved(overview, output / f"session-{DEMO_SESSION_ID}.json")
+
+
+def _overview_saved(overview: SessionOverview, path: Path) -> DemoReport:
+    reply = build_session_overview(overview)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"text": reply.text, "blocks": reply.blocks}, indent=2, ensure_ascii=False))
+    text = f"{render_overview_terminal(overview)}\n\nSlack reply: {path} ({len(reply.blocks)} blocks)"
+    return DemoReport(text, path, block_kit_builder_url(reply.blocks))
 
 
 def main(argv: list[str]) -> int:
@@ -117,19 +148,25 @@ def main(argv: list[str]) -> int:
     with LocalIvsEndpoint().running_in_thread() as endpoint:
         os.environ.update(DEMO_ENVIRONMENT)
         os.environ["AWS_ENDPOINT_URL_IVS_REALTIME"] = endpoint.url
-        reports = asyncio.run(run_demo(create_ivs_service(), participant_ids, output=args.output))
+        whole = not args.participants  # the session overview too, unless participants were named
+        reports = asyncio.run(
+            run_demo(create_ivs_service(), participant_ids, output=args.output, overview=whole)
+        )
     print(
         f"Demo stage {DEMO_STAGE_ARN}, sessions {DEMO_SESSION_ID} (ended) and {DEMO_LIVE_SESSION_ID} (live)"
     )
-    print("The answer for each participant (its reply's first line); the full reports follow.\n")
+    print(
+        "The answer for the session and each participant (its reply's first line); the full reports follow.\n"
+    )
     for report in reports:
         print(f"  {report.answer}")
     links = _save_links(reports, args.output)
     if links is not None:
         print(f"\nSlack replies: {args.output}/<participant>.json; Block Kit Builder links: {links}")
-    for participant_id, report in zip(participant_ids, reports, strict=True):
-        story = f"{participant_id} ({DEMO_SESSIONS[participant_id]}): {DEMO_STORIES[participant_id]}"
-        print(f"\n\n{'=' * 100}\n{story}\n{'=' * 100}\n\n{report.text}")
+    titles = [f"The whole session {DEMO_SESSION_ID}: /ivs-events <stage-arn> <session-id>"] if whole else []
+    titles += [f"{pid} ({DEMO_SESSIONS[pid]}): {DEMO_STORIES[pid]}" for pid in participant_ids]
+    for title, report in zip(titles, reports, strict=True):
+        print(f"\n\n{'=' * 100}\n{title}\n{'=' * 100}\n\n{report.text}")
     return 0
 
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.__main__ import main
-from bot.local.scenarios import BITRATE_GUEST, DEMO_LIVE_PARTICIPANTS, DEMO_PARTICIPANTS
+from bot.local.scenarios import BITRATE_GUEST, DEMO_LIVE_PARTICIPANTS, DEMO_PARTICIPANTS, DEMO_SESSION_ID
 
 
 def test_python_m_bot_demo_fetches_and_shows_every_demo_participant(tmp_path: Path) -> None:
@@ -28,12 +28,18 @@ def test_python_m_bot_demo_fetches_and_shows_every_demo_participant(tmp_path: Pa
     assert "BITRATE_EXCEEDED" in result.stdout
     assert "Traceback" not in result.stderr
     saved = sorted(p.stem for p in tmp_path.glob("*.json"))
-    assert saved == sorted(everyone)
+    assert saved == sorted([*everyone, f"session-{DEMO_SESSION_ID}"])
 
-    # One screen first: a line per participant with the answer its reply leads with.
+    # One screen first: the session's answer, then a line per participant with its reply's first line.
     first_screen = result.stdout.split("=" * 100)[0].splitlines()
     answers = [line.strip() for line in first_screen if line.startswith("  ")]
-    assert [answer.split(":")[0] for answer in answers] == everyone
+    assert [answer.split(":")[0] for answer in answers] == [DEMO_SESSION_ID, *everyone]
+    assert answers[0].startswith(f"{DEMO_SESSION_ID}: ") and "with problems" in answers[0]
+    # the whole session, explained through each other: who held the slots, why a viewer lost its publisher
+    assert (
+        "stage full: Q13pUbLsHr0x refused" in result.stdout
+        and "because: Publisher Co8HoSt9Lm0n" in result.stdout
+    )
     assert (
         f"  {BITRATE_GUEST}: publishing failed: bitrate above the maximum (BITRATE_EXCEEDED ×5), not fixed"
         in (first_screen)
@@ -43,7 +49,7 @@ def test_python_m_bot_demo_fetches_and_shows_every_demo_participant(tmp_path: Pa
     # The Block Kit Builder links are kilobytes each: they go to one file, named on one line.
     assert "block-kit-builder/#" not in result.stdout
     links = (tmp_path / "block-kit-builder-links.txt").read_text()
-    assert links.count("https://app.slack.com/block-kit-builder/#") == len(everyone)
+    assert links.count("https://app.slack.com/block-kit-builder/#") == len(everyone) + 1
     assert f"Block Kit Builder links: {tmp_path / 'block-kit-builder-links.txt'}" in result.stdout
 
 

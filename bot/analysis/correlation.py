@@ -53,6 +53,8 @@ def explain_remote(remote_id: str, remote: Analysis, at: datetime) -> Phrase:
     departure = next(
         (c.end for c in remote.timeline.connections if c.start <= span.end <= c.end and not c.is_open), None
     )
+    if departure is not None and departure - span.end < timedelta(seconds=1):
+        return (*who, " stopped publishing and left at ", span.end, *own, ".")
     if departure is not None and departure - span.end <= JUST_AFTER:
         return (*who, " stopped publishing at ", span.end, " and left at ", departure, *own, ".")
     return (*who, " stopped publishing at ", span.end, " and stayed connected", *own, ".")

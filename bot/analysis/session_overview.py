@@ -14,9 +14,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.analysis.correlation import slot_holders
+from bot.analysis.correlation import explain_remote, remotes_to_explain, slot_holders
 from bot.analysis.findings import Severity
 from bot.analysis.participant_analysis import Analysis, analyze
+from bot.analysis.phrases import Phrase
 from bot.analysis.span_log import SpanEnd
 from bot.domain.history import ParticipantDetails, ParticipantHistory, ParticipantSummary, StageSession
 from bot.domain.queries import SessionQuery
@@ -116,6 +117,7 @@ class SessionOverview:
     incidents: tuple[Incident, ...]
     ceilings: tuple[CeilingHit, ...]
     departures: tuple[Departure, ...]
+    explanations: Mapping[str, Phrase]
 
     @property
     def with_problems(self) -> tuple[ParticipantRow, ...]:
@@ -184,6 +186,7 @@ def analyze_session(
         incidents=_incidents(analyses, details),
         ceilings=_ceilings(analyses),
         departures=_departures(analyses),
+        explanations=_explanations(analyses),
     )
 
 
@@ -198,6 +201,19 @@ def examination_order(summaries: Sequence[ParticipantSummary]) -> list[Participa
         summaries,
         key=lambda s: (not s.get("published"), s.get("state") != "CONNECTED", str(s.get("participantId"))),
     )
+
+
+def _explanations(analyses: Mapping[str, Analysis]) -> dict[str, Phrase]:
+    """For a participant that could not receive (or kept losing) a publisher examined here: why that
+    publisher went away, from its own history."""
+    explained = {}
+    for pid, analysis in analyses.items():
+        if not analysis.problems:
+            continue
+        for remote, at in remotes_to_explain(analysis.timeline, limit=1):
+            if remote in analyses:
+                explained[pid] = explain_remote(remote, analyses[remote], at)
+    return explained
 
 
 def _peak_publishers(analyses: Mapping[str, Analysis]) -> int:

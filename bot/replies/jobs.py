@@ -189,6 +189,11 @@ class Jobs:
             reply = SlackReply(reply.text, [*reply.blocks, build_stage_sessions_block(overview, sessions)])
         return JobResult(reply, pages=pages, events=events)
 
+    async def overview(self, query: SessionQuery, progress: ProgressCallback) -> SessionOverview:
+        """The session's overview, analysed but not rendered (the demo renders it for the terminal too)."""
+        overview, _, _ = await self._overview(query, progress)
+        return overview
+
     async def _overview(
         self, query: SessionQuery, progress: ProgressCallback
     ) -> tuple[SessionOverview, int, int]:

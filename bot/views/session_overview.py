@@ -7,6 +7,7 @@ characters a section, 150 a header) for any session size.
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
 
 from slack_sdk.models.blocks import (
@@ -24,9 +25,9 @@ from bot.analysis.session_overview import ParticipantRow, SessionOverview
 from bot.domain.history import SessionSummary
 from bot.domain.queries import SessionQuery
 from bot.slack_ids import DIAGNOSE_ACTION, OPEN_SESSION_ACTION
-from bot.views.mrkdwn import clip, code, date_token, escape
+from bot.views.mrkdwn import clip, code, date_token, escape, utc_text
 from bot.views.participant_context import answer_phrase
-from bot.views.phrase_text import short_utc, to_headline, to_mrkdwn
+from bot.views.phrase_text import sanitize, short_utc, to_headline, to_mrkdwn, to_plain
 from bot.views.reply import MESSAGE_BUDGET, SlackReply, text_size
 from bot.views.session_picture import render_session_picture
 from bot.views.text_budget import fit_lines
@@ -194,6 +195,8 @@ def _row_block(overview: SessionOverview, row: ParticipantRow) -> dict[str, obje
     when = f" · from {date_token(row.problem_time)}" if row.problem_time else ""
     emoji = ":red_circle:" if row.severity_rank == 0 else ":large_orange_circle:"
     text = f"{emoji} {who}{role}{when}\n{to_mrkdwn(answer_phrase(row.analysis))}"
+    if (why := overview.explanations.get(row.participant_id)) is not None:
+        text += f"\n:arrow_right_hook: {to_mrkdwn(why)}"
     button = ButtonElement(
         text=PlainTextObject(text="Diagnose"),
         action_id=DIAGNOSE_ACTION,
@@ -219,3 +222,51 @@ def _missing(overview: SessionOverview) -> str:
 
 def _context(text: str) -> dict[str, object]:
     return ContextBlock(elements=[MarkdownTextObject(text=clip(text, 2000))]).to_dict()
+
+
+def render_overview_terminal(overview: SessionOverview) -> str:
+    """The overview as plain terminal text (for the demo): the same answer, no markup, values sanitised."""
+    lines = [header_text_plain(overview), ""]
+    session = overview.session or {}
+    start, end = session.get("startTime"), session.get("endTime")
+    if isinstance(start, datetime):
+        until = utc_text(end) if isinstance(end, datetime) else "now (live)"
+        lines.append(f"Session {utc_text(start)} to {until}")
+    lines.append(
+        f"{overview.participants} participants, {overview.publishers_at_peak} publishing at peak; errors: "
+        + (", ".join(f"{sanitize(c)} x{n}" for c, n in overview.errors_by_code[:8]) or "none")
+    )
+    for incident in overview.incidents:
+        shared = f"; they share {', '.join(map(sanitize, incident.shared))}" if incident.shared else ""
+        lines.append(
+            f"! {len(incident.participant_ids)} dropped and rejoined within a minute of "
+            f"{utc_text(incident.start)}: one incident{shared}"
+        )
+    for hit in overview.ceilings:
+        lines.append(
+            f"! stage full: {hit.refused} refused at {utc_text(hit.time)} (QUOTA_EXCEEDED); publishing then: "
+            f"{', '.join(hit.holders) or 'none examined'}"
+        )
+    for departure in overview.departures:
+        lines.append(
+            f"! {departure.publisher} stopped publishing at {utc_text(departure.time)}; "
+            f"{len(departure.subscribers)} subscribers then failed: {', '.join(departure.subscribers)}"
+        )
+    lines.append("")
+    for row in overview.with_problems:
+        assert row.analysis is not None
+        user = f" (user {sanitize(row.user_id, 40)})" if row.user_id else ""
+        lines.append(f"  {row.participant_id}{user}: {to_headline(answer_phrase(row.analysis))}")
+        if (why := overview.explanations.get(row.participant_id)) is not None:
+            lines.append(f"      because: {to_plain(why)}")
+    if overview.healthy:
+        healthy = ", ".join(r.participant_id for r in overview.healthy)
+        lines.append(f"  {len(overview.healthy)} with no problems: {healthy}")
+    if picture := render_session_picture(overview):
+        lines += ["", picture]
+    return "\n".join(lines)
+
+
+def header_text_plain(overview: SessionOverview) -> str:
+    """The overview's first line, unescaped (the terminal shows no mrkdwn)."""
+    return sanitize(html.unescape(header_text(overview)), HEADER_LIMIT)

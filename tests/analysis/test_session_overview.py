@@ -148,7 +148,7 @@ def test_a_viewer_is_told_the_publisher_it_could_not_receive_had_left() -> None:
     host = _of("HostLeft0001", [joined(0), publish_started(1), publish_stopped(30), left(30.1)])
     phrase = explain_remote("HostLeft0001", analyze(host, now=NOW), at(30.5))
     text = "".join(str(p) for p in phrase)
-    assert "HostLeft0001" in text and "left at" in text and "no error" in text
+    assert "HostLeft0001" in text and "and left at" in text and "no error" in text
 
 
 def test_a_publisher_that_was_publishing_then_puts_the_failure_on_the_viewers_side() -> None:
