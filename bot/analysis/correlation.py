@@ -7,12 +7,14 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from bot.analysis.participant_analysis import Analysis
-from bot.analysis.phrases import Phrase, Quoted
+from bot.analysis.phrases import Phrase, PhrasePart, Quoted
 from bot.analysis.span_log import SpanEnd
 from bot.analysis.timeline_model import Timeline
 
 # A subscribe failure this close after the publisher stopped is explained by it stopping.
 JUST_AFTER = timedelta(minutes=2)
+# A publisher that dropped for a moment around a refusal still held its slot.
+SLOT_TOLERANCE = timedelta(seconds=5)
 
 
 def remotes_to_explain(timeline: Timeline, limit: int = 3) -> list[tuple[str, datetime]]:
@@ -61,12 +63,69 @@ def explain_remote(remote_id: str, remote: Analysis, at: datetime) -> Phrase:
 
 
 def slot_holders(analyses: Mapping[str, Analysis], at: datetime, refused: str) -> tuple[str, ...]:
-    """The participants publishing at ``at`` (the stage's 12 slots when ``refused`` was turned away)."""
+    """The participants publishing at ``at`` (the stage's 12 slots when ``refused`` was turned away).
+
+    A publisher that dropped for a few seconds around that moment still held its slot.
+    """
     return tuple(
-        pid
-        for pid, analysis in analyses.items()
-        if pid != refused and any(s.start <= at <= s.end for s in analysis.timeline.publishes)
+        sorted(
+            pid
+            for pid, analysis in analyses.items()
+            if pid != refused
+            and any(
+                s.start - SLOT_TOLERANCE <= at <= s.end + SLOT_TOLERANCE for s in analysis.timeline.publishes
+            )
+        )
     )
+
+
+def slot_freed(
+    analyses: Mapping[str, Analysis], after: datetime, before: datetime, refused: str
+) -> tuple[str, datetime] | None:
+    """Who stopped publishing between the last refusal and the refused participant's first publish: the
+    slot it got."""
+    ends = [
+        (span.end, pid)
+        for pid, analysis in analyses.items()
+        if pid != refused
+        for span in analysis.timeline.publishes
+        if after <= span.end <= before and not span.is_open
+    ]
+    if not ends:
+        return None
+    end, pid = max(ends)
+    return pid, end
+
+
+def refusal_phrase(
+    analyses: Mapping[str, Analysis], refused: Analysis, first: datetime, last: datetime
+) -> Phrase:
+    """The stage-full refusals of ``refused`` explained through the other publishers' histories."""
+    me = refused.query.participant_id
+    holders = slot_holders(analyses, first, me)
+    if not holders:
+        return (
+            "When it was refused at ",
+            first,
+            ", no other history I could fetch shows publishing: the 12 publishers may be in another session "
+            "or could not be looked up.",
+        )
+    named: list[PhrasePart] = []
+    for n, pid in enumerate(holders):
+        named += [", " if n else "", Quoted(pid)]
+    phrase: Phrase = ("When it was refused at ", first, f", {len(holders)} were publishing: ", *named, ".")
+    started = next((s.start for s in refused.timeline.publishes if s.start > last), None)
+    if started is not None and (freed := slot_freed(analyses, last, started, me)) is not None:
+        phrase += (
+            " It got a slot at ",
+            started,
+            " after ",
+            Quoted(freed[0]),
+            " stopped publishing at ",
+            freed[1],
+            ".",
+        )
+    return phrase
 
 
 def _own_problem(remote: Analysis) -> Phrase:

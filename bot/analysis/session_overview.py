@@ -126,8 +126,9 @@ class SessionOverview:
 
     @property
     def healthy(self) -> tuple[ParticipantRow, ...]:
-        """The participants examined that need nothing."""
-        return tuple(r for r in self.rows if r.severity_rank == 2)
+        """The participants examined that need nothing (those caught in an incident are named there)."""
+        in_incidents = {pid for incident in self.incidents for pid in incident.participant_ids}
+        return tuple(r for r in self.rows if r.severity_rank == 2 and r.participant_id not in in_incidents)
 
     @property
     def live(self) -> bool:
@@ -258,14 +259,18 @@ def _incidents(
 
 
 def _shared(who: Sequence[str], details: Mapping[str, ParticipantDetails]) -> tuple[str, ...]:
-    """The details every participant of a group has in common, when at least two are known."""
+    """The details every participant of a group has in common, when at least two are known, and that
+    sets them apart: a value every other known participant has too explains nothing."""
     known = [details[pid] for pid in who if pid in details]
+    others = [d for pid, d in details.items() if pid not in who]
     if len(known) < 2:
         return ()
     shared = []
     for field, name in _SHARED_FIELDS:
         values = {str(d.get(field) or "") for d in known}
         if len(values) == 1 and (value := values.pop()) and value != "UNKNOWN":
+            if others and all(str(d.get(field) or "") == value for d in others):
+                continue
             shared.append(f"{name} {value}")
     return tuple(shared)
 

@@ -118,8 +118,8 @@ def _translate_client_error(exc: ClientError, *, operation: str, resource: str, 
         )
     if code in _THROTTLED or status == 429:
         return ThrottledError(
-            "IVS is throttling this account (5 requests per second per region, shared with every other "
-            "tool using it) and retries did not get through. Try again in a minute.",
+            f"IVS is throttling this account's {operation} calls (5 per second per operation and region, "
+            "shared with every other tool using it) and retries did not get through. Try again in a minute.",
             request_id=request_id,
         )
     if code in _BAD_CREDENTIALS:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.analysis import Analysis, analyze
-from bot.analysis.correlation import explain_remote, remotes_to_explain, slot_holders
-from bot.analysis.phrases import Phrase, PhrasePart, Quoted
+from bot.analysis.correlation import explain_remote, refusal_phrase, remotes_to_explain
+from bot.analysis.phrases import Phrase, Quoted
 from bot.analysis.session_overview import SessionOverview, analyze_session, examination_order
 from bot.domain.errors import IvsQueryError, NotFoundError
 from bot.domain.history import FetchProgress, ParticipantHistory, ProgressCallback, StageSession, UserMatches
@@ -105,12 +105,16 @@ class Jobs:
                 lines.append(("Could not look up publisher ", Quoted(remote), ": ", history.user_message))
             elif isinstance(history, BaseException):
                 raise history
-        refused = next((g.first for g in analysis.timeline.error_groups if g.code == "QUOTA_EXCEEDED"), None)
-        if refused is not None:
-            lines.append(await self._slot_holders(analysis, refused))
+        refusals = [
+            g
+            for g in analysis.timeline.error_groups
+            if g.code == "QUOTA_EXCEEDED" and g.event_name == "PUBLISH_ERROR"
+        ]
+        if refusals:
+            lines.append(await self._slot_holders(analysis, refusals[0].first, refusals[-1].last))
         return lines
 
-    async def _slot_holders(self, analysis: Analysis, at: datetime) -> Phrase:
+    async def _slot_holders(self, analysis: Analysis, first: datetime, last: datetime) -> Phrase:
         session, me = analysis.query.session, analysis.query.participant_id
         try:
             publishers = await self._ivs.participants(session, published=True)
@@ -121,17 +125,7 @@ class Jobs:
         except IvsQueryError as error:
             return ("Could not look up who held the stage's publisher slots: ", error.user_message)
         analyses = {h.query.participant_id: analyze(h, now=self._now()) for h in histories}
-        holders = slot_holders(analyses, at, me)
-        named: list[PhrasePart] = []
-        for n, pid in enumerate(holders):
-            named += [", " if n else "", Quoted(pid)]
-        return (
-            "When it was refused at ",
-            at,
-            f", {len(holders)} participants were publishing: ",
-            *named,
-            ".",
-        )
+        return refusal_phrase(analyses, analysis, first, last)
 
     async def user(self, query: UserQuery, progress: ProgressCallback) -> JobResult:
         """The diagnosis of the participant a user id had; with several, the one with problems first.
@@ -200,7 +194,13 @@ class Jobs:
         """Fetch the session, its participants and their histories (bulk, without details), then the
         details of the participants that look troubled; analyse it all."""
         session_task = asyncio.ensure_future(self._session_or_none(query))
-        summaries = await self._ivs.participants(query)
+        try:
+            summaries = await self._ivs.participants(query)
+        except IvsQueryError:
+            await asyncio.gather(session_task, return_exceptions=True)
+            raise
+        if not summaries:
+            await session_task  # an empty list for a session that does not exist: say so
         order = examination_order(summaries)
         examined = order[:MAX_EXAMINED]
         histories: dict[str, ParticipantHistory] = {}
@@ -240,8 +240,16 @@ class Jobs:
         return overview, tally["pages"], tally["events"]
 
     async def _session_or_none(self, query: SessionQuery) -> StageSession | None:
+        """GetStageSession's answer; None when it could not be fetched (the overview goes on without the
+        session's times), but a session that does not exist is the answer.
+
+        Raises:
+            NotFoundError: IVS has no such session on that stage.
+        """
         try:
             return await self._ivs.session(query)
+        except NotFoundError:
+            raise
         except IvsQueryError:
             return None
 

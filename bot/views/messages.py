@@ -54,9 +54,13 @@ def build_problem_reply(mrkdwn: str) -> SlackReply:
 def build_usage_reply() -> SlackReply:
     """How to ask, on every surface: the command (and ``private``), @mentions in threads, the shortcut."""
     text = (
-        "Explain what happened to one Amazon IVS Real-Time participant.\n"
+        "Explain what happened to one Amazon IVS Real-Time participant, or to a whole session.\n"
         f"*Usage:* {code(USAGE)}; add `private` at the end to keep the answer to yourself.\n"
         f"*Example:* {code(EXAMPLE)}\n"
+        f"*With fewer ids:* {code(f'{COMMAND} <stage-arn> <session-id>')} (the session overview: "
+        f"problems first, each with a Diagnose button), {code(f'{COMMAND} <stage-arn>')} (its latest "
+        f"session, a live one first), {code(f'{COMMAND} <stage-arn> [<session-id>] user:<userId>')} (the "
+        "participant that user id had, in the stage's 5 latest sessions).\n"
         f"*In a thread* (slash commands don't work there): {code(MENTION_USAGE)}, or just "
         f"{code(BOT_MENTION)} when the thread's first message holds the ids. The answer goes in the thread.\n"
         f"*On any message* that holds the ids (typed, pasted CLI JSON, or an IVS console link plus the "

@@ -8,7 +8,7 @@ characters a section, 150 a header) for any session size.
 from __future__ import annotations
 
 import html
-from datetime import datetime
+from datetime import UTC, datetime
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.analysis.durations import format_duration
-from bot.analysis.session_overview import ParticipantRow, SessionOverview
+from bot.analysis.session_overview import Departure, ParticipantRow, SessionOverview
 from bot.domain.history import SessionSummary
 from bot.domain.queries import SessionQuery
 from bot.slack_ids import DIAGNOSE_ACTION, OPEN_SESSION_ACTION
@@ -38,6 +38,8 @@ SECTION_LIMIT = 2900
 MAX_ROWS = 25
 MAX_IDS_SHOWN = 40
 MAX_SESSION_BUTTONS = 5
+MAX_CODES_SHOWN = 10
+MAX_NOT_EXAMINED_SHOWN = 100
 
 
 def build_session_overview(overview: SessionOverview, *, lead: str | None = None) -> SlackReply:
@@ -65,6 +67,8 @@ def _build(overview: SessionOverview, lead: str | None, max_rows: int) -> SlackR
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_facts(overview))]).to_dict())
     if patterns := _patterns(overview):
         blocks.append(SectionBlock(text=MarkdownTextObject(text=patterns)).to_dict())
+    for departure in overview.departures[:3]:
+        blocks.append(_departure_block(overview, departure))
     for row in rows[:max_rows]:
         blocks.append(_row_block(overview, row))
     if len(rows) > max_rows:
@@ -99,8 +103,12 @@ def build_stage_sessions_block(
         if not session_id or session_id == overview.query.session_id:
             continue
         start = session.get("startTime")
-        label = short_utc(start) if isinstance(start, datetime) else session_id
-        live = "" if session.get("endTime") else " (live)"
+        label = (
+            start.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+            if isinstance(start, datetime)
+            else session_id
+        )
+        live = " (ended)" if session.get("endTime") else " (live)"
         buttons.append(
             ButtonElement(
                 text=PlainTextObject(text=clip(f"{label}{live}", 75)),
@@ -133,7 +141,12 @@ def header_text(overview: SessionOverview) -> str:
         text = f"{session}: {len(rows)} of {examined} with problems; {top.participant_id}: "
         text += to_headline(answer_phrase(top.analysis))
     elif examined:
-        text = f"{session}: no problems among {examined} participants"
+        noun = "participant" if examined == 1 else "participants"
+        text = f"{session}: no problems among {examined} {noun}"
+    elif overview.failed:
+        text = f"{session}: none of its {len(overview.failed)} participants could be fetched"
+    elif overview.participants:
+        text = f"{session}: {overview.participants} participants, none examined"
     else:
         text = f"{session}: no participants yet"
     return clip(escape(text), HEADER_LIMIT)
@@ -151,8 +164,9 @@ def _facts(overview: SessionOverview) -> str:
     parts.append(f"{overview.participants} participant{'s' if overview.participants != 1 else ''}")
     parts.append(f"{overview.publishers_at_peak} publishing at peak")
     if overview.errors_by_code:
-        codes = ", ".join(f"{code(c)} ×{n:,}" for c, n in overview.errors_by_code[:6])
-        parts.append(f"errors: {codes}")
+        codes = ", ".join(f"{code(c)} ×{n:,}" for c, n in overview.errors_by_code[:MAX_CODES_SHOWN])
+        more = len(overview.errors_by_code) - MAX_CODES_SHOWN
+        parts.append(f"errors: {codes}" + (f" and {more} more codes" if more > 0 else ""))
     else:
         parts.append("no error events")
     stage = f"stage {code(overview.query.stage_id)} ({escape(overview.query.region)})"
@@ -176,14 +190,28 @@ def _patterns(overview: SessionOverview) -> str:
             f":no_entry: *Stage full*: {code(hit.refused)} was refused at {date_token(hit.time)} "
             f"(`QUOTA_EXCEEDED`, 12 publishers per stage). Publishing then: {holders}."
         )
-    for departure in overview.departures:
-        who = ", ".join(code(s) for s in departure.subscribers[:12])
-        lines.append(
-            f":electric_plug: *{code(departure.publisher)} stopped publishing* at "
-            f"{date_token(departure.time)} and {len(departure.subscribers)} subscribers' subscriptions to it "
-            f"failed: {who}. Their errors follow from the publisher's departure: diagnose the publisher."
-        )
     return fit_lines(lines, SECTION_LIMIT) if lines else ""
+
+
+def _departure_block(overview: SessionOverview, departure: Departure) -> dict[str, object]:
+    who = ", ".join(code(s) for s in departure.subscribers[:12])
+    text = (
+        f":electric_plug: *{code(departure.publisher)} stopped publishing* at {date_token(departure.time)} "
+        f"and {len(departure.subscribers)} subscribers' subscriptions to it failed: {who}. Their errors "
+        "follow from the publisher's departure: diagnose the publisher."
+    )
+    return SectionBlock(
+        text=MarkdownTextObject(text=clip(text, SECTION_LIMIT)),
+        accessory=_diagnose(overview, departure.publisher),
+    ).to_dict()
+
+
+def _diagnose(overview: SessionOverview, participant_id: str) -> ButtonElement:
+    return ButtonElement(
+        text=PlainTextObject(text="Diagnose"),
+        action_id=DIAGNOSE_ACTION,
+        value=overview.query.participant(participant_id).as_value(),
+    )
 
 
 def _row_block(overview: SessionOverview, row: ParticipantRow) -> dict[str, object]:
@@ -197,19 +225,16 @@ def _row_block(overview: SessionOverview, row: ParticipantRow) -> dict[str, obje
     text = f"{emoji} {who}{role}{when}\n{to_mrkdwn(answer_phrase(row.analysis))}"
     if (why := overview.explanations.get(row.participant_id)) is not None:
         text += f"\n:arrow_right_hook: {to_mrkdwn(why)}"
-    button = ButtonElement(
-        text=PlainTextObject(text="Diagnose"),
-        action_id=DIAGNOSE_ACTION,
-        value=overview.query.participant(row.participant_id).as_value(),
-    )
+    button = _diagnose(overview, row.participant_id)
     return SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_LIMIT)), accessory=button).to_dict()
 
 
 def _missing(overview: SessionOverview) -> str:
     parts = []
     if overview.not_examined:
-        shown = ", ".join(code(p) for p in overview.not_examined[:20])
-        more = f" and {len(overview.not_examined) - 20} more" if len(overview.not_examined) > 20 else ""
+        shown = ", ".join(code(p) for p in overview.not_examined[:MAX_NOT_EXAMINED_SHOWN])
+        unnamed = len(overview.not_examined) - MAX_NOT_EXAMINED_SHOWN
+        more = f" and {unnamed} more" if unnamed > 0 else ""
         parts.append(
             f":hourglass: Not examined ({len(overview.not_examined)}; publishers and connected participants "
             f"went first): {shown}{more}. Ask about one with its participant id."

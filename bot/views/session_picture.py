@@ -49,7 +49,7 @@ def render_session_picture(overview: SessionOverview) -> str:
     left, right = short_utc(start), short_utc(end)
     lines.append(f"{'':<{LABEL}} {left}{right:>{max(WIDTH - len(left), len(right) + 1)}}")
     lines.append(f"{'':<{LABEL}} █ publishing  ─ connected  × error")
-    hidden = len(overview.with_problems) + sum(1 for r in overview.rows if r.published) - len(analyses)
+    hidden = len(chosen) - len(analyses)
     if hidden > 0:
         lines.append(f"{'':<{LABEL}} ({hidden} more rows not drawn)")
     return "\n".join(lines)

@@ -161,3 +161,18 @@ async def test_a_participant_whose_history_cannot_be_fetched_is_named_and_the_re
     overview = await _overview(bot, f"{DEMO_STAGE_ARN} {DEMO_SESSION_ID}")
     text = json.dumps(overview.blocks, ensure_ascii=False)
     assert "Could not fetch" in text and "with problems" in overview.blocks[0]["text"]["text"]
+
+
+async def test_a_session_that_does_not_exist_is_said_to_be_missing_not_shown_empty(bot: RunningBot) -> None:
+    _, response_url = await bot.send.command(
+        f"{DEMO_STAGE_ARN} st-NoSuchSessin1", command=COMMAND, channel=CHANNEL
+    )
+    await bot.settle(within=30)
+    text = bot.slack.posts_to(response_url)[-1].body["text"]
+    assert "IVS found nothing for these ids" in text and "no participants yet" not in text
+
+
+async def test_help_teaches_the_forms_with_fewer_ids(bot: RunningBot) -> None:
+    ack, _ = await bot.send.command("help", command=COMMAND)
+    body = json.dumps(ack.json())
+    assert "session overview" in body and "user:&lt;userId&gt;" in body

@@ -112,7 +112,7 @@ async def test_throttling_that_outlasts_retries_says_to_wait(
     stubbed_ivs.stubber.add_client_error(
         "list_participant_events", service_error_code="ThrottlingException", http_status_code=429
     )
-    with pytest.raises(ThrottledError, match="5 requests per second"):
+    with pytest.raises(ThrottledError, match="5 per second per operation"):
         await fetcher.list_participant_events(QUERY)
 
 

@@ -85,3 +85,17 @@ def test_customer_text_in_the_overview_can_neither_ping_nor_link() -> None:
     for text in texts(reply.blocks):
         assert "<!channel>" not in text and "<https://evil" not in text
     assert "&lt;!channel&gt;" in " ".join(texts(reply.blocks))
+
+
+def test_when_no_history_could_be_fetched_the_header_says_so() -> None:
+    overview = analyze_session(
+        SESSION,
+        ended_session(),
+        [{"participantId": "Unfetched001"}],
+        {},
+        failed={"Unfetched001": "IVS is throttling"},
+        now=NOW,
+    )
+    reply = build_session_overview(overview)
+    assert reply.blocks[0]["text"]["text"] == f"{SESSION_ID}: none of its 1 participants could be fetched"
+    assert "Could not fetch 1" in " ".join(texts(reply.blocks))
