@@ -4,12 +4,13 @@ overview's other sessions. Each answers where the clicked message is (its thread
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any, Final
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.domain.errors import InvalidQueryError
-from bot.domain.queries import ParticipantQuery, SessionQuery
+from bot.domain.queries import ParticipantQuery, Question, SessionQuery
 from bot.replies import Asker, FileShare, QueryReplies, ResponseUrl
 from bot.slack_ids import DIAGNOSE_ACTION, OPEN_SESSION_ACTION, UPLOAD_JSON_ACTION
 
@@ -50,27 +51,24 @@ def register(app: AsyncApp, replies: QueryReplies) -> None:
             return
         replies.upload_later(query, share)
 
-    async def diagnose_from_overview(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await ack()
+    def answer_click(body: dict[str, Any], value: str, read: Callable[[str], Question], surface: str) -> None:
+        """A button whose value carries the ids (stateless): answer where the clicked message is."""
         share = file_share(body)
-        try:  # stateless: the button's value carries the ids
-            query = ParticipantQuery.from_value(str(action.get("value") or ""))
+        try:
+            query = read(value)
         except InvalidQueryError as error:
             replies.note_later(body["response_url"], error.user_message)
             return
-        asker = Asker(share.user_id, share.channel_id, "overview_button", share.thread_ts)
+        asker = Asker(share.user_id, share.channel_id, surface, share.thread_ts)
         replies.answer_later(query, asker, replies.click_target(share))
+
+    async def diagnose_from_overview(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        answer_click(body, str(action.get("value") or ""), ParticipantQuery.from_value, "overview_button")
 
     async def open_session(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        share = file_share(body)
-        try:
-            query = SessionQuery.from_value(str(action.get("value") or ""))
-        except InvalidQueryError as error:
-            replies.note_later(body["response_url"], error.user_message)
-            return
-        asker = Asker(share.user_id, share.channel_id, "session_button", share.thread_ts)
-        replies.answer_later(query, asker, replies.click_target(share))
+        answer_click(body, str(action.get("value") or ""), SessionQuery.from_value, "session_button")
 
     app.action(UPLOAD_JSON_ACTION)(upload_full_json)
     app.action(DIAGNOSE_ACTION)(diagnose_from_overview)
