@@ -118,6 +118,7 @@ class SessionOverview:
     ceilings: tuple[CeilingHit, ...]
     departures: tuple[Departure, ...]
     explanations: Mapping[str, Phrase]
+    examined_before: int = 0
 
     @property
     def with_problems(self) -> tuple[ParticipantRow, ...]:
@@ -145,6 +146,7 @@ def analyze_session(
     details: Mapping[str, ParticipantDetails] | None = None,
     failed: Mapping[str, str] | None = None,
     now: datetime,
+    examined_before: int = 0,
 ) -> SessionOverview:
     """Analyse every participant fetched and relate them to each other.
 
@@ -153,6 +155,8 @@ def analyze_session(
         histories: the histories fetched, by participant id (the others were not examined).
         details: GetParticipant's details of some participants (those with problems), by id.
         failed: why a participant's history could not be fetched, by id.
+        examined_before: participants an earlier overview of this huge session examined (``summaries``
+            are the ones after them).
     """
     details = details or {}
     analyses = {pid: analyze(history, now=now) for pid, history in histories.items()}
@@ -178,7 +182,8 @@ def analyze_session(
         query=query,
         session=session,
         now=now,
-        participants=len(summaries),
+        participants=examined_before + len(summaries),
+        examined_before=examined_before,
         publishers_at_peak=_peak_publishers(analyses),
         errors_by_code=tuple(codes.most_common()),
         rows=tuple(rows),

@@ -155,22 +155,29 @@ class StageQuery(OnStage):
 
 @dataclass(frozen=True, slots=True)
 class SessionQuery(OnStage):
-    """One stage session: the key of the session overview and of GetStageSession."""
+    """One stage session: the key of the session overview and of GetStageSession.
+
+    ``skip`` continues a huge session's overview: the participants examined start after that many (in the
+    overview's order: publishers, then connected ones).
+    """
 
     stage_arn: str
     session_id: str
+    skip: int = 0
 
     def __post_init__(self) -> None:
         _check_stage_arn(self.stage_arn)
         _check_session_id(self.session_id)
+        if self.skip < 0:
+            raise InvalidQueryError("arguments", f"cannot skip {self.skip} participants")
 
     def participant(self, participant_id: str) -> ParticipantQuery:
         """One participant of this session."""
         return ParticipantQuery(self.stage_arn, self.session_id, participant_id)
 
     def as_value(self) -> str:
-        """Encode for a Slack button value: the two ids, space-separated."""
-        return f"{self.stage_arn} {self.session_id}"
+        """Encode for a Slack button value: the two ids (and how many to skip), space-separated."""
+        return f"{self.stage_arn} {self.session_id}" + (f" {self.skip}" if self.skip else "")
 
     @classmethod
     def from_value(cls, value: str) -> SessionQuery:
@@ -180,11 +187,11 @@ class SessionQuery(OnStage):
             InvalidQueryError: not two valid ids.
         """
         parts = value.split()
-        if len(parts) != 2:
+        if len(parts) not in (2, 3) or (len(parts) == 3 and not parts[2].isdigit()):
             raise InvalidQueryError(
                 "arguments", f"expected a stage ARN and a session id, got {len(parts)} values"
             )
-        return cls(*parts)
+        return cls(parts[0], parts[1], int(parts[2]) if len(parts) == 3 else 0)
 
 
 @dataclass(frozen=True, slots=True)

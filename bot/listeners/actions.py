@@ -16,7 +16,7 @@ from bot.slack_ids import DIAGNOSE_ACTION, OPEN_SESSION_ACTION, UPLOAD_JSON_ACTI
 
 ACTIONS: Final = (UPLOAD_JSON_ACTION, DIAGNOSE_ACTION, OPEN_SESSION_ACTION)
 # The other sessions' buttons share one block, so each has its own action_id: "open_session:<n>".
-_OPEN_SESSION = re.compile(rf"^{OPEN_SESSION_ACTION}(?::\d+)?$")
+_OPEN_SESSION = re.compile(rf"^{OPEN_SESSION_ACTION}(?::(?:\d+|next))?$")
 
 
 def file_share(body: dict[str, Any]) -> FileShare:

@@ -201,7 +201,7 @@ class Jobs:
             raise
         if not summaries:
             await session_task  # an empty list for a session that does not exist: say so
-        order = examination_order(summaries)
+        order = examination_order(summaries)[query.skip :]
         examined = order[:MAX_EXAMINED]
         histories: dict[str, ParticipantHistory] = {}
         failed: dict[str, str] = {}
@@ -231,11 +231,12 @@ class Jobs:
             analyze_session,
             query,
             session,
-            summaries,
+            order,
             histories,
             details=details,
             failed=failed,
             now=self._now(),
+            examined_before=min(query.skip, len(summaries)),
         )
         return overview, tally["pages"], tally["events"]
 

@@ -39,6 +39,8 @@ MAX_ROWS = 25
 MAX_IDS_SHOWN = 40
 MAX_SESSION_BUTTONS = 5
 MAX_CODES_SHOWN = 10
+# How many participants one overview examines (bot.replies.jobs.MAX_EXAMINED): the next button's label.
+EXAMINED_AT_ONCE = 300
 MAX_NOT_EXAMINED_SHOWN = 100
 
 
@@ -90,7 +92,20 @@ def _build(overview: SessionOverview, lead: str | None, max_rows: int) -> SlackR
         )
     if missing := _missing(overview):
         blocks.append(_context(missing))
+    if overview.not_examined:
+        next_batch = SessionQuery(overview.query.stage_arn, overview.query.session_id, _next_skip(overview))
+        count = min(len(overview.not_examined), EXAMINED_AT_ONCE)
+        button = ButtonElement(
+            text=PlainTextObject(text=f"Examine the next {count}"),
+            action_id=f"{OPEN_SESSION_ACTION}:next",
+            value=next_batch.as_value(),
+        )
+        blocks.append(ActionsBlock(block_id="examine_more", elements=[button]).to_dict())
     return SlackReply(text=header_text(overview), blocks=blocks)
+
+
+def _next_skip(overview: SessionOverview) -> int:
+    return overview.examined_before + len(overview.rows) + len(overview.failed)
 
 
 def build_stage_sessions_block(
@@ -125,6 +140,8 @@ def header_text(overview: SessionOverview) -> str:
     """The first line: the session, and its main cause or that nothing went wrong."""
     rows = overview.with_problems
     session = overview.query.session_id
+    if overview.examined_before:
+        session += f" (participants {overview.examined_before + 1}-{_next_skip(overview)})"
     examined = len(overview.rows)
     if overview.incidents:
         incident = overview.incidents[0]

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.local.scenarios import (
     BITRATE_GUEST,
     CO_HOST,
@@ -16,6 +18,7 @@ from bot.local.scenarios import (
     THIRTEENTH_PUBLISHER,
 )
 from bot.local.slack_standin import Message
+from bot.replies import jobs
 from bot.slack_ids import COMMAND, DIAGNOSE_ACTION, OPEN_SESSION_ACTION
 from tests.fixtures.slack import CHANNEL, RunningBot
 
@@ -176,3 +179,20 @@ async def test_help_teaches_the_forms_with_fewer_ids(bot: RunningBot) -> None:
     ack, _ = await bot.send.command("help", command=COMMAND)
     body = json.dumps(ack.json())
     assert "session overview" in body and "user:&lt;userId&gt;" in body
+
+
+async def test_a_huge_session_names_who_was_not_examined_and_a_button_examines_the_next_ones(
+    bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jobs, "MAX_EXAMINED", 5)  # the demo session has 23 participants
+    overview = await _overview(bot, f"{DEMO_STAGE_ARN} {DEMO_SESSION_ID}")
+    assert "Not examined (18" in json.dumps(overview.blocks)
+    (button,) = [b for b in _buttons(overview) if str(b["action_id"]).endswith(":next")]
+    assert button["value"] == f"{DEMO_STAGE_ARN} {DEMO_SESSION_ID} 5"
+    await bot.send.click(
+        action_id=str(button["action_id"]), value=str(button["value"]), channel=CHANNEL, message=overview
+    )
+    await bot.settle(within=60)
+    (following,) = bot.slack.thread(CHANNEL, overview.ts)[1:]
+    assert following.blocks[0]["text"]["text"].startswith(f"{DEMO_SESSION_ID} (participants 6-10): ")
+    assert "Not examined (13" in json.dumps(following.blocks)
