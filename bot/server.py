@@ -22,6 +22,7 @@ import os
 import signal
 import sys
 import threading
+import time
 
 from aiohttp import web
 
@@ -40,6 +41,8 @@ HEALTH_PATH = "/healthz"
 
 # Most platforms send SIGKILL 30 s after SIGTERM: the process is gone well before.
 EXIT_WITHIN = 25.0
+# How long idle worker threads get to notice the pool is shut down before the rest count as stuck.
+IDLE_THREADS_EXIT_WITHIN = 1.0
 
 
 def build_web_app(bot: Bot) -> web.Application:
@@ -152,7 +155,14 @@ def exit_without_waiting_for_stuck_calls(code: int) -> None:
     Python would wait for every worker thread at exit: 41 s with hung IVS calls, past the platform's
     SIGKILL. Their askers were already told, so the threads are abandoned: logs flushed, then ``os._exit``.
     """
-    stuck = [t.name for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
+    deadline = time.monotonic() + IDLE_THREADS_EXIT_WITHIN
+    stuck = []
+    for thread in threading.enumerate():
+        if thread is threading.main_thread() or thread.daemon:
+            continue
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))  # idle workers end at once
+        if thread.is_alive():
+            stuck.append(thread.name)
     if not stuck:
         return
     logger.warning("exiting with %d call(s) still stuck in worker threads", len(stuck))

@@ -124,8 +124,7 @@ class Jobs:
             )
         except IvsQueryError as error:
             return ("Could not look up who held the stage's publisher slots: ", error.user_message)
-        analyses = {h.query.participant_id: analyze(h, now=self._now()) for h in histories}
-        return refusal_phrase(analyses, analysis, first, last)
+        return await asyncio.to_thread(_refusal_explained, histories, analysis, first, last, self._now())
 
     async def user(self, query: UserQuery, progress: ProgressCallback) -> JobResult:
         """The diagnosis of the participant a user id had; with several, the one with problems first.
@@ -253,6 +252,14 @@ class Jobs:
             raise
         except IvsQueryError:
             return None
+
+
+def _refusal_explained(
+    histories: list[ParticipantHistory], refused: Analysis, first: datetime, last: datetime, now: datetime
+) -> Phrase:
+    """Analyse the publishers' histories and explain the refusals (pure and heavy: run off the loop)."""
+    analyses = {h.query.participant_id: analyze(h, now=now) for h in histories}
+    return refusal_phrase(analyses, refused, first, last)
 
 
 def _looks_troubled(history: ParticipantHistory) -> bool:
