@@ -453,11 +453,12 @@ class _TimelinePass:
 
     def finish(self, end: datetime, end_kind: SpanEnd) -> None:
         """Close what is still open at the end of the history (``end_kind`` says why)."""
+        open_since = self.conn_start
         if self.conn_start is not None:
             self.connections.append(self.conn_start, end, end_kind)
             self.connected += end - self.conn_start
             self.conn_start = None
-        self.storms.flush()
+        self.storms.flush(next_start=open_since)
         self.receiving_at_end = len(self.sub_open)
         self.close_media(end, end_kind)
 

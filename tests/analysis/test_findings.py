@@ -128,7 +128,7 @@ def test_a_join_leave_storm_with_no_errors_points_at_the_clients_network() -> No
     finding = top(analyze(history(join_leave_cycles(2, 14)), now=NOW))
 
     assert finding.rule == "storm_without_errors"
-    assert "joined and left 14 times" in said(finding.title)
+    assert "dropped and came back 13 times" in said(finding.title)
     assert "never appear as IVS events" in said(finding.meaning)
     assert "UDP" in everything(finding)
     assert finding.doc is not None and "network-requirements" in finding.doc.url
