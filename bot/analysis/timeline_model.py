@@ -184,7 +184,7 @@ class Timeline:
         receiving: the spans during which at least one publisher was received (their total is
             ``subscribed_time``).
         receiving_at_end: publishers still being received when the history ends.
-        failed_publishes: publish spans during which a PUBLISH_ERROR came (the attempt failed).
+        failed_publishes: publish spans that ended at (or just after) a PUBLISH_ERROR: the attempt failed.
         error_groups: the first MAX_ERROR_GROUPS groups of identical errors, in the order first seen.
         more_error_groups: events per (name, code) of any further groups (counted only).
         error_times: the time of every error event, oldest first (for the chart's error row).

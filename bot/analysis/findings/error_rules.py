@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.analysis.catalogue import SERVICE_QUOTAS_DOC, ErrorCodeInfo, describe_error_code
+from bot.analysis.catalogue import ERROR_CODES, SERVICE_QUOTAS_DOC, ErrorCodeInfo, describe_error_code
 from bot.analysis.client_advice import advice_for
 from bot.analysis.client_kind import ClientKind
 from bot.analysis.durations import format_duration
@@ -20,8 +21,15 @@ from bot.analysis.findings.model import (
     occurrences,
 )
 from bot.analysis.phrases import Phrase, Quoted, marked, times
-from bot.analysis.recovery import Status, after_join_failure, after_publish_failure, after_subscribe_failure
+from bot.analysis.recovery import (
+    NOT_FIXED,
+    Status,
+    after_join_failure,
+    after_publish_failure,
+    after_subscribe_failure,
+)
 from bot.analysis.span_log import SpanEnd
+from bot.analysis.timeline import PUBLISH_ENDED_BY_ERROR
 from bot.analysis.timeline_model import ErrorGroup, RemoteFailure, Storm, StormCause, Timeline
 from bot.domain.queries import ParticipantQuery
 
@@ -501,6 +509,121 @@ def with_storm_evidence(finding: Finding, group: ErrorGroup, storms: tuple[Storm
     return replace(finding, evidence=(*evidence, *lines))
 
 
+# Publish failures that can be about one part of the stream (one simulcast layer or track over a limit):
+# when publishing went on through them, IVS refused that part, not the publish. Any other known code is
+# about the whole stream or the right to publish. A code newer than the catalogue is judged by what
+# publishing did.
+PART_OF_STREAM_CODES = frozenset({"RESOLUTION_EXCEEDED", "BITRATE_EXCEEDED"})
+# Refusals while publishing went on have stopped when this quiet stretch (and SETTLED_GAPS times their own
+# mean gap) followed the last one before the publish ended. (Tuned by hand, not an AWS number.)
+PART_REFUSAL_QUIET = timedelta(minutes=5)
+PART_REFUSAL_GAPS = 3
+
+# What was likely refused, and the first thing to change, for the codes that name a limit on one part.
+_PART_STEPS: dict[str, str] = {
+    "RESOLUTION_EXCEEDED": (
+        "Find the layer above 720p: with simulcast the top layer is the full output size, so set the output "
+        "(and so every layer) to 1280x720 or less; the smaller layers were accepted."
+    ),
+    "BITRATE_EXCEEDED": (
+        "Find the layer or track above the limit: with simulcast the top layer carries the most bitrate; cap "
+        "it at 8.5 Mbps (6 Mbps leaves room for peaks) and audio at 160 Kbps."
+    ),
+}
+
+
+def _publish_around(timeline: Timeline, group: ErrorGroup) -> int | None:
+    """The one publish span that held every failure of the group and went on well after the last one."""
+    spans = timeline.publishes
+    position = bisect_right(spans.starts, group.first) - 1
+    if position < 0:
+        return None
+    end = spans.ends[position]
+    if group.last > end or end - group.last <= PUBLISH_ENDED_BY_ERROR:
+        return None
+    return position
+
+
+def _part_status(group: ErrorGroup, timeline: Timeline, position: int) -> Status:
+    """Still refused, refused until near the end, or stopped well before the publish ended."""
+    spans = timeline.publishes
+    end = spans.ends[position]
+    if spans.ended_by[position] is SpanEnd.OPEN:
+        return Status(False, ("not fixed: still publishing",))
+    quiet = end - group.last
+    mean_gap = (group.last - group.first) / (group.count - 1) if group.count > 1 else quiet
+    if group.count > 1 and quiet >= max(PART_REFUSAL_QUIET, PART_REFUSAL_GAPS * mean_gap):
+        return Status(True, ("stopped after ", group.last), group.last)
+    return NOT_FIXED
+
+
+def _refused_while_publishing(
+    finding: Finding, group: ErrorGroup, info: ErrorCodeInfo, timeline: Timeline, position: int
+) -> Finding:
+    """Publishing went on through every failure: IVS refused part of the stream, not the publish."""
+    spans = timeline.publishes
+    start, end = spans.starts[position], spans.ends[position]
+    still = spans.ended_by[position] is SpanEnd.OPEN
+    code: Phrase = (Quoted(group.code),) if group.code is not None else ("no error code",)
+    known = group.code in ERROR_CODES
+    part: Phrase = ("IVS refused part of the stream", *((": ", *marked(info.headline)) if known else ()))
+    went_on: Phrase = (
+        "Publishing went on through every one of them: the publish that started at ",
+        start,
+        " still runs" if still else (" ran until "),
+        *(() if still else (end, f" ({format_duration(end - start)})")),
+        ", and the last refusal came at ",
+        group.last,
+        ". IVS refused part of what was sent (for example one simulcast layer or one track), not the "
+        "publish.",
+    )
+    layer = _PART_STEPS.get(group.code or "")
+    metrics: Phrase = (
+        "See which layer IVS refused: CloudWatch ",
+        Quoted("AWS/IVSRealTime"),
+        " ",
+        Quoted("PublishResolution"),
+        " and ",
+        Quoted("PublishBitrate"),
+        " for this participant, per ",
+        Quoted("SimulcastLayer"),
+        ", around ",
+        group.first,
+        ".",
+    )
+    steps = (*((marked(layer),) if layer else ()), metrics, *finding.next_steps)
+    repeating = _group_evidence(group)
+    evidence = [_group_evidence(group, retry_note=False) if e == repeating else e for e in finding.evidence]
+    status = _part_status(group, timeline, position)
+    found = replace(
+        finding,
+        rule=finding.rule + ":while_publishing",
+        title=(*part, " (", *code, ")", _times(group.count), " while publishing went on"),
+        headline=(*part, " (", *code, _times(group.count), ") though publishing went on"),
+        meaning=(
+            *finding.meaning,
+            " Publishing itself went on, so IVS refused only part of the stream: most often one simulcast "
+            "layer or one track above a limit while the others were accepted.",
+        ),
+        next_steps=steps,
+        evidence=(*evidence, went_on),
+        status=status,
+    )
+    if not status.resolved:
+        return found
+    quiet: Phrase = (
+        "Nothing to do unless it comes back: none after ",
+        group.last,
+        f", and publishing went on {format_duration(end - group.last)} more.",
+    )
+    return replace(
+        found,
+        severity=Severity.WARNING,
+        score=max(ONE_OFF_SCORE + 5, found.score - RESOLVED_PENALTY),
+        next_steps=(quiet, *steps),
+    )
+
+
 def error_group_finding(
     group: ErrorGroup, timeline: Timeline, query: ParticipantQuery, client: ClientKind = ClientKind.UNKNOWN
 ) -> Finding:
@@ -510,6 +633,17 @@ def error_group_finding(
         client: what kind of client this is (its advice differs: an encoder's settings, or the IVS SDK).
     """
     finding = with_storm_evidence(_explain_group(group, timeline, query, client), group, timeline.storms)
+    publishing = (
+        _publish_around(timeline, group)
+        if group.event_name == "PUBLISH_ERROR"
+        and group.code is not None
+        and (group.code in PART_OF_STREAM_CODES or group.code not in ERROR_CODES)
+        else None
+    )
+    if publishing is not None:
+        info = advice_for(describe_error_code(group.code), client) if group.code is not None else None
+        if info is not None:
+            return _refused_while_publishing(finding, group, info, timeline, publishing)
     status = group_status(group, timeline)
     if group.code == "STREAM_DURATION_EXCEEDED" and status is not None and status.since is not None:
         finding = _limit_comes_back(finding, group, status, timeline)
