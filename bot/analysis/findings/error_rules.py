@@ -20,7 +20,7 @@ from bot.analysis.findings.model import (
     lookup_command,
     occurrences,
 )
-from bot.analysis.phrases import Phrase, Quoted, marked, times
+from bot.analysis.phrases import Phrase, Quoted, counted, marked, times
 from bot.analysis.recovery import (
     NOT_FIXED,
     Status,
@@ -451,6 +451,73 @@ def stream_duration_exceeded(group: ErrorGroup, info: ErrorCodeInfo, timeline: T
     return replace(base, evidence=(*base.evidence, note))
 
 
+def _received_at(timeline: Timeline, moment: datetime) -> list[str]:
+    """The publishers this participant was receiving at ``moment``, in the order it started receiving them."""
+    subscriptions = timeline.subscriptions
+    held = [
+        (start, remote)
+        for remote, start, end in zip(
+            subscriptions.remotes, subscriptions.starts, subscriptions.ends, strict=True
+        )
+        if start <= moment < end
+    ]
+    return list(dict.fromkeys(remote for _, remote in sorted(held)))
+
+
+def download_bitrate_exceeded(group: ErrorGroup, info: ErrorCodeInfo, timeline: Timeline) -> Finding:
+    """On a subscribe, BITRATE_EXCEEDED is the download side: too much received at once, not sent.
+
+    A participant receives at most 8.5 Mbps in total (IVS Real-Time service quotas); one more publisher at
+    full quality takes it over. The publishers' own bitrate is within limits, or their publish would fail.
+    """
+    base = _base_error_finding(group, info)
+    held = _received_at(timeline, group.first)
+    evidence = list(base.evidence)
+    if held:
+        named = ", ".join(f"`{remote}`" for remote in held[:MAX_NAMED])
+        more = f" and {len(held) - MAX_NAMED:,} more" if len(held) > MAX_NAMED else ""
+        evidence.append(
+            (
+                "When it first failed, at ",
+                group.first,
+                f", this participant was already receiving {counted(len(held), 'publisher')}: ",
+                *marked(named),
+                f"{more}.",
+            )
+        )
+    headline: Phrase = ("download above the 8.5 Mbps total",)
+    return replace(
+        base,
+        rule=base.rule + ":download",
+        title=_group_title(group, info, headline),
+        headline=_group_headline(group, info, headline),
+        meaning=(
+            "On a subscribe, ",
+            Quoted("BITRATE_EXCEEDED"),
+            " is the download side: a participant may receive at most 8.5 Mbps in total, and receiving this "
+            "publisher as well would have gone over it. This participant was receiving too many publishers, "
+            "or too high a quality of them, at once; the publishers did not send too much.",
+        ),
+        causes=_texts(
+            (
+                "Too many publishers received at full quality at the same time (8.5 Mbps total per "
+                "participant).",
+                "Publishers without simulcast, so only their highest layer can be received.",
+            )
+        ),
+        next_steps=_texts(
+            (
+                "Receive fewer publishers at once, or lower layers of them: subscribe only to those on "
+                "screen (the app's IVS SDK subscribe strategy decides whom to receive).",
+                "Have the publishers enable simulcast (IVS web, iOS and Android SDKs) so this participant "
+                "can receive a lower layer, or lower the publishers' bitrate.",
+            )
+        ),
+        evidence=tuple(evidence),
+        doc=SERVICE_QUOTAS_DOC,
+    )
+
+
 _SPECIAL: dict[str, Callable[[ErrorGroup, ErrorCodeInfo], Finding]] = {
     "QUOTA_EXCEEDED": quota_exceeded,
 }
@@ -821,5 +888,7 @@ def _explain_group(
         return stream_duration_exceeded(group, info, timeline)
     if group.code == "INSUFFICIENT_CAPABILITIES":
         return insufficient_capabilities(group, info, timeline)
+    if group.code == "BITRATE_EXCEEDED" and group.event_name == "SUBSCRIBE_ERROR":
+        return download_bitrate_exceeded(group, info, timeline)
     special = _SPECIAL.get(group.code)
     return special(group, info) if special else _base_error_finding(group, info)
