@@ -11,7 +11,7 @@ from bot.analysis.client_advice import advice_for
 from bot.analysis.client_kind import ClientKind, client_kind, is_mobile
 from bot.analysis.durations import format_duration
 from bot.analysis.findings.error_rules import _group_evidence
-from bot.analysis.findings.model import MAX_NAMED, Finding, Severity, _texts, _times
+from bot.analysis.findings.model import MAX_NAMED, Finding, Severity, _texts, _times, settled
 from bot.analysis.patterns import Patterns
 from bot.analysis.phrases import Phrase, Quoted, counted, marked, phrase
 from bot.analysis.recovery import Status, after_storm
@@ -166,6 +166,14 @@ def _storm_advice(
 
 
 def reconnect_storm(
+    timeline: Timeline, patterns: Patterns, participant: ParticipantDetails | None = None
+) -> Finding | None:
+    """Quick join/leave cycles (see :func:`_reconnect_storm`); one that settled ranks below open problems."""
+    finding = _reconnect_storm(timeline, patterns, participant)
+    return None if finding is None else settled(finding)
+
+
+def _reconnect_storm(
     timeline: Timeline, patterns: Patterns, participant: ParticipantDetails | None = None
 ) -> Finding | None:
     """Quick join/leave cycles; with no error events it points at the client's network.

@@ -13,6 +13,7 @@ from bot.analysis.client_kind import ClientKind
 from bot.analysis.durations import format_duration
 from bot.analysis.findings.model import (
     MAX_NAMED,
+    RESOLVED_PENALTY,
     Finding,
     Severity,
     _texts,
@@ -846,8 +847,7 @@ def group_status(group: ErrorGroup, timeline: Timeline) -> Status | None:
     return None
 
 
-# Where a resolved failure ranks: below anything still going on. A one-off that then worked is information.
-RESOLVED_PENALTY = 30
+# A one-off failure that then worked is information (a resolved one ranks RESOLVED_PENALTY lower).
 ONE_OFF_SCORE = 15
 
 

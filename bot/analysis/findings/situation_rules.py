@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from bot.analysis.catalogue import CREATE_TOKEN_API_DOC, NETWORK_REQUIREMENTS_DOC, SERVICE_QUOTAS_DOC
 from bot.analysis.durations import format_duration
-from bot.analysis.findings.model import Finding, Severity, _texts, lookup_command
+from bot.analysis.findings.model import Finding, Severity, _texts, lookup_command, settled
 from bot.analysis.patterns import Patterns
 from bot.analysis.phrases import Phrase, Quoted, counted
 from bot.analysis.recovery import Status, after_storm
@@ -369,7 +369,7 @@ def one_token_two_devices(timeline: Timeline, patterns: Patterns) -> Finding | N
         return None
     biggest = max(storms, key=lambda s: s.cycles)
     cycles = sum(_takeovers(timeline, s) for s in storms)
-    return Finding(
+    finding = Finding(
         rule="one_token_two_devices",
         severity=Severity.PROBLEM,
         score=92,
@@ -405,3 +405,4 @@ def one_token_two_devices(timeline: Timeline, patterns: Patterns) -> Finding | N
         count=cycles,
         status=after_storm(timeline, storms[-1]),
     )
+    return settled(finding)
