@@ -284,3 +284,20 @@ def test_a_storm_counts_every_drop_that_came_back_including_the_first() -> None:
     assert said(finding.title).startswith(
         f"Reconnect storm: dropped and came back 6 times between {at(10).isoformat()}"
     )
+
+
+def test_a_viewer_that_subscribed_a_moment_early_to_three_publishers_counts_three_failures_not_one() -> None:
+    """Three publishers each refused once (PUBLISHER_NOT_FOUND) and received 2 s later: a race, all clear."""
+    events = [joined(1)]
+    for n, publisher in enumerate(["PubAaaa1", "PubBbbb2", "PubCccc3"]):
+        events += [
+            error("SUBSCRIBE_ERROR", 1 + (2 + n) / 60, "PUBLISHER_NOT_FOUND", remoteParticipantId=publisher),
+            subscribe_started(1 + (4 + n) / 60, publisher),
+        ]
+    events += [*(subscribe_stopped(25, p) for p in ["PubAaaa1", "PubBbbb2", "PubCccc3"]), left(25)]
+    race, all_clear = analyze(history(events, details=participant(published=False)), now=NOW).findings
+
+    assert said(race.headline).startswith("3 publishers had not started publishing yet")
+    assert all_clear.rule == "no_problems"
+    assert said(all_clear.title) == "No open problem: 3 failures, each followed by success"
+    assert said(all_clear.meaning).startswith("3 error events, each followed by success")

@@ -200,6 +200,8 @@ def _race_finding(
             if len(remotes) == 2
             else (f"{len(remotes):,} publishers had just left",)
         )
+    elif not left:
+        what = (f"{len(remotes):,} publishers had not started publishing yet",)
     else:
         what = (f"{len(remotes):,} publishers were just leaving or not publishing yet",)
     headline = (*what, *code)
