@@ -8,6 +8,7 @@ from tests.analysis.factories import (
     NOW,
     STAGE_ARN,
     at,
+    error,
     event,
     history,
     joined,
@@ -257,3 +258,23 @@ def test_a_live_encoder_refused_in_its_open_publish_is_not_said_to_be_publishing
 
     assert "it is publishing" not in said(connected.meaning)
     assert "last attempt was refused" in said(connected.meaning)
+
+
+def test_a_viewer_of_twelve_whose_thirteenth_subscription_fails_leads_with_the_full_stage() -> None:
+    """Receiving 12 panelists; a 13th id, never seen publishing, fails PUBLISHER_NOT_FOUND 8 times."""
+    panel = [f"Panelist{n:02d}x" for n in range(1, 13)]
+    events = [joined(1), *(subscribe_started(1 + (2 + n) / 60, p) for n, p in enumerate(panel))]
+    events += [
+        error("SUBSCRIBE_ERROR", 5 + n + 1 / 6, "PUBLISHER_NOT_FOUND", remoteParticipantId="Panelist13x")
+        for n in range(8)
+    ]
+    events += [*(subscribe_stopped(35, p) for p in panel), left(35)]
+    findings = analyze(history(events, details=participant(published=False)), now=NOW).findings
+    first = findings[0]
+
+    assert first.rule == "stage_full:thirteenth"
+    assert said(first.headline) == (
+        "stage full: received 12 publishers, so Panelist13x likely could not publish (PUBLISHER_NOT_FOUND ×8)"
+    )
+    assert "Panelist13x" in said(first.next_steps[0])
+    assert any(f.rule == "error:SUBSCRIBE_ERROR:PUBLISHER_NOT_FOUND" for f in findings[1:])

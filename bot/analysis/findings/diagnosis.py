@@ -104,7 +104,7 @@ def diagnose(
         replication_stopped_early(timeline),
         replica_of_another_stage(timeline, query, participant),
         flapping_publisher(timeline, query),
-        stage_was_full(timeline),
+        stage_was_full(timeline, query),
         recording_failed(participant),
     ):
         if situation is not None:

@@ -7,17 +7,18 @@ stage seen from a viewer, a departure at the token's expiry, one token on two de
 from __future__ import annotations
 
 from bisect import bisect_left
-from datetime import timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from bot.analysis.catalogue import CREATE_TOKEN_API_DOC, NETWORK_REQUIREMENTS_DOC, SERVICE_QUOTAS_DOC
 from bot.analysis.durations import format_duration
-from bot.analysis.findings.model import Finding, Severity, _texts, lookup_command, settled
+from bot.analysis.findings.model import MAX_NAMED, Finding, Severity, _texts, lookup_command, settled
 from bot.analysis.patterns import Patterns
 from bot.analysis.phrases import Phrase, Quoted, counted
 from bot.analysis.recovery import Status, after_storm
 from bot.analysis.span_log import SpanEnd
 from bot.analysis.timeline import STAGE_PUBLISHER_LIMIT
-from bot.analysis.timeline_model import Storm, Timeline
+from bot.analysis.timeline_model import RemoteFailure, Storm, Timeline
 from bot.analysis.timeline_tallies import INSTANT_REJOIN
 from bot.domain.history import ParticipantDetails
 from bot.domain.queries import ParticipantQuery
@@ -131,11 +132,43 @@ def flapping_publisher(timeline: Timeline, query: ParticipantQuery) -> Finding |
     )
 
 
-def stage_was_full(timeline: Timeline) -> Finding | None:
-    """A viewer receiving 12 publishers at once: the stage was full, so a 13th publisher was refused."""
+def _receiving_at(timeline: Timeline, moment: datetime) -> int:
+    """How many publishers this participant was receiving at ``moment``."""
+    log = timeline.subscriptions
+    return len({r for r, a, b in zip(log.remotes, log.starts, log.ends, strict=True) if a <= moment < b})
+
+
+def _shut_out(timeline: Timeline) -> list[RemoteFailure]:
+    """Publishers this participant failed to receive (PUBLISHER_NOT_FOUND) while it already received 12, and
+    never received at all: most likely refused a publishing slot on a full stage."""
+    ceiling = timeline.ceiling_reached_at
+    assert ceiling is not None
+    received = set(timeline.received_time)
+    return [
+        remote
+        for group in timeline.error_groups
+        if group.event_name == "SUBSCRIBE_ERROR" and group.code == "PUBLISHER_NOT_FOUND"
+        for remote in group.remotes
+        if remote.remote_id not in received
+        and remote.first >= ceiling
+        and _receiving_at(timeline, remote.first) >= STAGE_PUBLISHER_LIMIT
+    ]
+
+
+# Where a full stage ranks when it explains failed subscribes to a publisher that never appeared: above
+# those failures (a subscribe error scores 35), below anything failing on this participant's own side.
+STAGE_FULL_EXPLAINS_SCORE = 60
+
+
+def stage_was_full(timeline: Timeline, query: ParticipantQuery | None = None) -> Finding | None:
+    """A viewer receiving 12 publishers at once: the stage was full, so a 13th publisher was refused.
+
+    When this participant also failed to receive a publisher it never saw while it received 12, that
+    publisher was most likely the 13th, refused a slot: the full stage leads, the failed subscribes follow.
+    """
     if timeline.ceiling_reached_at is None:
         return None
-    return Finding(
+    finding = Finding(
         rule="stage_full",
         severity=Severity.INFO,
         score=35,
@@ -156,6 +189,49 @@ def stage_was_full(timeline: Timeline) -> Finding | None:
             )
         ),
         doc=SERVICE_QUOTAS_DOC,
+    )
+    shut_out = _shut_out(timeline)
+    if not shut_out:
+        return finding
+    first = shut_out[0]
+    failures = sum(remote.count for remote in shut_out)
+    who: Phrase = (
+        (Quoted(first.remote_id),) if len(shut_out) == 1 else (f"{len(shut_out):,} more publishers",)
+    )
+    code: Phrase = (" (", Quoted("PUBLISHER_NOT_FOUND"), f" ×{failures:,})" if failures > 1 else ")")
+    return replace(
+        finding,
+        rule="stage_full:thirteenth",
+        severity=Severity.WARNING,
+        score=STAGE_FULL_EXPLAINS_SCORE,
+        headline=(
+            f"stage full: received {STAGE_PUBLISHER_LIMIT} publishers, so ",
+            *who,
+            " likely could not publish",
+            *code,
+        ),
+        status=Status(False, ("never received",)),
+        evidence=(
+            (
+                "This participant's subscribes to ",
+                *who,
+                " failed from ",
+                first.first,
+                f" while it received {STAGE_PUBLISHER_LIMIT} publishers, and it never received ",
+                "it" if len(shut_out) == 1 else "them",
+                ": most likely refused a publishing slot (",
+                Quoted("QUOTA_EXCEEDED"),
+                " on its side), not gone.",
+            ),
+        ),
+        next_steps=(
+            *(
+                ("See why ", Quoted(remote.remote_id), " could not publish: ", Quoted(command, 300))
+                for remote in shut_out[:MAX_NAMED]
+                if query is not None and (command := lookup_command(query, remote.remote_id)) is not None
+            ),
+            *finding.next_steps,
+        ),
     )
 
 
