@@ -70,6 +70,10 @@ def after_publish_failure(timeline: Timeline, last_failure: datetime) -> Status:
     spans = timeline.publishes
     position = _first_working(spans, last_failure, timeline.publish_error_times)
     if position is None:
+        if timeline.live and timeline.still_connected and not timeline.still_publishing:
+            # Live and still in the stage: how long ago, and that it has not published since, is the status.
+            ago = format_duration(timeline.history_end - last_failure)
+            return Status(False, (f"{ago} ago; still connected, not publishing since",))
         return NOT_FIXED
     since = spans.starts[position]
     if spans[-1].is_open:

@@ -151,3 +151,22 @@ def test_a_publish_that_ended_at_its_error_is_still_a_failed_publish() -> None:
     analysis = analyze(history([*events, left(3)]), now=NOW)
 
     assert header_text(analysis).startswith("abCDEf12GHIj: publishing failed: resolution above the maximum")
+
+
+def test_a_live_host_refused_two_minutes_ago_is_told_how_long_ago_and_that_it_is_not_publishing() -> None:
+    """A 3-hour live show: publishing stopped with INTERNAL_SERVER_EXCEPTION 2 min ago; the host is in."""
+    events = [
+        joined(0),
+        publish_started(0),
+        publish_stopped(178),
+        error("PUBLISH_ERROR", 178, "INTERNAL_SERVER_EXCEPTION"),
+    ]
+    details = participant(
+        state="CONNECTED", osName="iOS", osVersion="18.1", browserName=None, protocol="UNKNOWN"
+    )
+    analysis = analyze(history(events, live=True, details=details), now=NOW)
+
+    assert header_text(analysis) == (
+        "abCDEf12GHIj: publishing failed: an internal error in IVS (INTERNAL_SERVER_EXCEPTION), "
+        "2 min 00 s ago; still connected, not publishing since"
+    )
