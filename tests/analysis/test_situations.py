@@ -19,6 +19,7 @@ from tests.analysis.factories import (
     subscribe_started,
     subscribe_stopped,
     token,
+    token_exchanged,
 )
 from tests.analysis.test_findings import everything, said
 
@@ -278,3 +279,23 @@ def test_a_viewer_of_twelve_whose_thirteenth_subscription_fails_leads_with_the_f
     )
     assert "Panelist13x" in said(first.next_steps[0])
     assert any(f.rule == "error:SUBSCRIBE_ERROR:PUBLISHER_NOT_FOUND" for f in findings[1:])
+
+
+def test_a_cohost_demoted_by_a_token_exchange_who_stopped_publishing_cleanly_is_told_so_first() -> None:
+    """The app swapped the co-host's token for a SUBSCRIBE-only one; the client unpublished just before."""
+    events = [
+        joined(2),
+        publish_started(2),
+        subscribe_started(2, "MainHost0001"),
+        publish_stopped(30),
+        token_exchanged(30 + 1 / 60, ["PUBLISH", "SUBSCRIBE"], ["SUBSCRIBE"]),
+        subscribe_stopped(60, "MainHost0001"),
+        left(60),
+    ]
+    first = analyze(history(events), now=NOW).findings[0]
+
+    assert first.rule == "demoted_by_token_exchange" and first.severity is Severity.INFO
+    assert said(first.headline) == (
+        f"moved to viewer by a token exchange at {at(30 + 1 / 60).isoformat()} (PUBLISH removed), "
+        "stopped publishing cleanly; no errors"
+    )

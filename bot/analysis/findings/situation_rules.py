@@ -235,6 +235,87 @@ def stage_was_full(timeline: Timeline, query: ParticipantQuery | None = None) ->
     )
 
 
+# A publish that stopped this close to a token exchange that removed PUBLISH was stopped for it: the app
+# demoted the participant (host to viewer) and the client unpublished as it should. (Tuned by hand.)
+DEMOTION_WINDOW = timedelta(minutes=1)
+# Where a clean demotion ranks: information, above "no problems recorded" and a recovered one-off.
+DEMOTION_SCORE = 25
+
+
+def demoted_cleanly(timeline: Timeline) -> Finding | None:
+    """A token exchange removed PUBLISH and publishing stopped with it, with no error: a planned demotion.
+
+    Nothing failed, but it is why the participant stopped publishing: the first thing anyone asks.
+    """
+    publishes = timeline.publishes
+    for exchange in reversed(timeline.token_exchanges):
+        if "PUBLISH" not in exchange.dropped:
+            continue
+        stopped = next(
+            (
+                end
+                for end, ended_by in zip(publishes.ends, publishes.ended_by, strict=True)
+                if ended_by is not SpanEnd.OPEN and abs(end - exchange.time) <= DEMOTION_WINDOW
+            ),
+            None,
+        )
+        refused_after = any(t >= exchange.time for t in timeline.publish_error_times)
+        published_after = any(start > exchange.time for start in publishes.starts)
+        if stopped is None or refused_after or published_after:
+            return None
+        kept = ", ".join(sorted(exchange.new_capabilities)) or "none"
+        moved = "moved to viewer" if "SUBSCRIBE" in exchange.new_capabilities else "publishing taken away"
+        return Finding(
+            rule="demoted_by_token_exchange",
+            severity=Severity.INFO,
+            score=DEMOTION_SCORE,
+            title=(
+                moved.capitalize() + " at ",
+                exchange.time,
+                ": a token exchange removed ",
+                Quoted("PUBLISH"),
+                ", and publishing stopped cleanly at ",
+                stopped,
+            ),
+            headline=(
+                f"{moved} by a token exchange at ",
+                exchange.time,
+                " (",
+                Quoted("PUBLISH"),
+                " removed), stopped publishing cleanly; no errors",
+            ),
+            meaning=(
+                "The app exchanged this participant's token for one without ",
+                Quoted("PUBLISH"),
+                " (capabilities now ",
+                Quoted(kept),
+                "), and the client stopped publishing with it, without an error: a planned change of role, "
+                "not a failure.",
+            ),
+            next_steps=_texts(
+                (
+                    "Nothing to fix. If the demotion was not intended, look at the app's code that calls the "
+                    "token exchange (compare `previousToken` and `newToken` in the full JSON).",
+                )
+            ),
+            evidence=(
+                (
+                    Quoted("PUBLISH_STOPPED"),
+                    " at ",
+                    stopped,
+                    "; ",
+                    Quoted("TOKEN_EXCHANGED"),
+                    " at ",
+                    exchange.time,
+                    ".",
+                ),
+            ),
+            doc=CREATE_TOKEN_API_DOC,
+            order=exchange.index,
+        )
+    return None
+
+
 def left_at_token_expiry(timeline: Timeline) -> Finding | None:
     """The last departure came at or just after the token's expirationTime."""
     exchange = timeline.last_token_exchange
