@@ -140,18 +140,21 @@ def _receiving_at(timeline: Timeline, moment: datetime) -> int:
 
 def _shut_out(timeline: Timeline) -> list[RemoteFailure]:
     """Publishers this participant failed to receive (PUBLISHER_NOT_FOUND) while it already received 12, and
-    never received at all: most likely refused a publishing slot on a full stage."""
+    never received at all: most likely refused a publishing slot on a full stage (the first few only)."""
     ceiling = timeline.ceiling_reached_at
     assert ceiling is not None
-    received = set(timeline.received_time)
-    return [
+    received = timeline.received_time
+    candidates = [
         remote
         for group in timeline.error_groups
         if group.event_name == "SUBSCRIBE_ERROR" and group.code == "PUBLISHER_NOT_FOUND"
         for remote in group.remotes
-        if remote.remote_id not in received
-        and remote.first >= ceiling
-        and _receiving_at(timeline, remote.first) >= STAGE_PUBLISHER_LIMIT
+        if remote.remote_id not in received and remote.first >= ceiling
+    ]
+    return [
+        remote
+        for remote in candidates[:MAX_NAMED]
+        if _receiving_at(timeline, remote.first) >= STAGE_PUBLISHER_LIMIT
     ]
 
 
@@ -195,9 +198,7 @@ def stage_was_full(timeline: Timeline, query: ParticipantQuery | None = None) ->
         return finding
     first = shut_out[0]
     failures = sum(remote.count for remote in shut_out)
-    who: Phrase = (
-        (Quoted(first.remote_id),) if len(shut_out) == 1 else (f"{len(shut_out):,} more publishers",)
-    )
+    who: Phrase = (Quoted(first.remote_id),) if len(shut_out) == 1 else (f"{len(shut_out):,} publishers",)
     code: Phrase = (" (", Quoted("PUBLISHER_NOT_FOUND"), f" ×{failures:,})" if failures > 1 else ")")
     return replace(
         finding,
