@@ -77,6 +77,21 @@ _VIDEO_CODEC_SDK = Advice(
         "10-60 fps), or update the SDK.",
     ),
 )
+# An app on the IVS SDK has no encoder settings page: the SDK encodes, so an invalid input is a custom
+# source the app feeds it, or the SDK itself.
+_INPUT_SDK = Advice(
+    causes=(
+        "A custom video or audio source the app feeds the IVS SDK (screen share, image or audio "
+        "buffers) in a format the SDK cannot encode for a stage.",
+        "A fault in the IVS SDK version the app ships.",
+    ),
+    next_steps=(
+        "Check whether the app published a custom source at that time; try again with the SDK's default "
+        "camera and microphone.",
+        "Update the app's IVS SDK; if it persists, open an AWS Support case with the stage ARN, session id, "
+        "participant id and the error time.",
+    ),
+)
 _DURATION_ENCODER = Advice(
     next_steps=("Stop and restart the stream in the encoder before 24 hours, for example on a schedule.",),
 )
@@ -90,6 +105,7 @@ _ADVICE: dict[tuple[str, ClientKind], Advice] = {
     ("B_FRAME_PRESENT", ClientKind.WHIP_ENCODER): _B_FRAMES_WHIP,
     **{("B_FRAME_PRESENT", kind): _B_FRAMES_SDK for kind in _SDKS},
     **{("INVALID_VIDEO_CODEC", kind): _VIDEO_CODEC_SDK for kind in _SDKS},
+    **{("INVALID_INPUT", kind): _INPUT_SDK for kind in _SDKS},
     **{("STREAM_DURATION_EXCEEDED", kind): _DURATION_ENCODER for kind in _ENCODERS},
     ("INVALID_AUDIO_CODEC", ClientKind.RTMP_ENCODER): Advice(
         causes=(

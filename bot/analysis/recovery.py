@@ -16,7 +16,7 @@ from bot.analysis.durations import format_duration
 from bot.analysis.phrases import Phrase
 from bot.analysis.span_log import ZERO, SpanEnd, SpanLog
 from bot.analysis.timeline_model import ErrorGroup, Storm, Timeline
-from bot.analysis.timeline_tallies import STORM_MAX_CYCLE
+from bot.analysis.timeline_tallies import STORM_MAX_CYCLE, STORM_MAX_GAP
 
 # A later publish or connection that lasted this long (or is still going) shows the failure was overcome;
 # a shorter one may have been cut by the same failure a moment later. (Tuned by hand, not an AWS number.)
@@ -70,6 +70,10 @@ def after_publish_failure(timeline: Timeline, last_failure: datetime) -> Status:
     spans = timeline.publishes
     position = _first_working(spans, last_failure, timeline.publish_error_times)
     if position is None:
+        if timeline.live and timeline.still_connected and not timeline.still_publishing:
+            # Live and still in the stage: how long ago, and that it has not published since, is the status.
+            ago = format_duration(timeline.history_end - last_failure)
+            return Status(False, (f"{ago} ago; still connected, not publishing since",))
         return NOT_FIXED
     since = spans.starts[position]
     if spans[-1].is_open:
@@ -113,13 +117,46 @@ def after_subscribe_failure(timeline: Timeline, group: ErrorGroup) -> Status:
     return Status(True, ("received again from ", since), since)
 
 
+# Settled after a storm: connected this many times the storm's own mean gap between drops without another
+# drop (and at least STORM_MAX_CYCLE, the longest connection a storm's cycle may have). A connection that
+# merely outlasted one gap is the storm going on. (Tuned by hand, not an AWS number.)
+SETTLED_GAPS = 3
+
+
+def _last_drop(spans: SpanLog) -> int | None:
+    """The last connection that ended and came back within STORM_MAX_GAP (a drop, not a departure)."""
+    starts, ends = spans.starts, spans.ends
+    for position in range(len(starts) - 2, -1, -1):
+        if (
+            spans.ended_by[position] is not SpanEnd.OPEN
+            and starts[position + 1] - ends[position] <= STORM_MAX_GAP
+        ):
+            return position
+    return None
+
+
 def after_storm(timeline: Timeline, storm: Storm) -> Status:
-    """Did the connection settle after the storm? "stable since T", "still dropping", "never settled"."""
+    """Did the connection settle after the storm? "stable since T", "may still be going", "never settled".
+
+    Stable needs a quiet stretch well beyond the storm's own rhythm: a client that drops every 20 s and
+    rejoined 37 s ago has not settled. Drops after the storm (outside any storm) count too: the last of
+    them is where "stable since" can start.
+    """
     spans = timeline.connections
     starts, ends = spans.starts, spans.ends
-    for position in range(bisect_left(starts, storm.end), len(starts)):
-        if spans.ended_by[position] is SpanEnd.OPEN or ends[position] - starts[position] > STORM_MAX_CYCLE:
+    if not spans:
+        return Status(False, ("never settled: last left at ", storm.end))
+    last = _last_drop(spans)
+    gaps = max(storm.drop_count, 1)
+    quiet = max(STORM_MAX_CYCLE, SETTLED_GAPS * (storm.end - storm.dropped_from) / gaps)
+    begin = last + 1 if last is not None else bisect_left(starts, storm.start)
+    for position in range(begin, len(starts)):
+        if ends[position] - starts[position] >= quiet:
             return Status(True, ("stable since ", starts[position]), starts[position])
-    if timeline.live and timeline.still_connected:
+    if spans.ended_by[-1] is SpanEnd.OPEN and last is not None:
+        dropped_at = ends[last]
+        ago = format_duration(timeline.history_end - dropped_at)
+        return Status(False, (f"may still be going: last drop {ago} ago, at ", dropped_at))
+    if spans.ended_by[-1] is SpanEnd.OPEN:
         return Status(False, ("still dropping",))
-    return Status(False, ("never settled: last left at ", storm.end))
+    return Status(False, ("never settled: last left at ", ends[-1]))

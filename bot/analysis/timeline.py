@@ -67,6 +67,9 @@ ERROR_EVENT_NAMES = frozenset({"JOIN_ERROR", "PUBLISH_ERROR", "SUBSCRIBE_ERROR"}
 # documented: an encoder whose publish is refused is dropped and reconnects by itself); a failed subscription
 # only fails that subscription.
 DROPPING_ERROR_NAMES = frozenset({"JOIN_ERROR", "PUBLISH_ERROR"})
+# A publish that ended this soon after a PUBLISH_ERROR failed; one that went on longer kept publishing while
+# IVS refused part of what it sent (a simulcast layer, a track). (Tuned by hand, not an AWS number.)
+PUBLISH_ENDED_BY_ERROR = timedelta(seconds=10)
 MISSING_NAME = "(no name)"
 UNKNOWN_PUBLISHER = "(unknown publisher)"
 
@@ -196,8 +199,9 @@ class _TimelinePass:
         self.conn_start: datetime | None = None
         self.conn_start_index = 0
         self.pub_start: datetime | None = None
-        # A PUBLISH_ERROR came during the open publish span; failed_publishes counts such spans.
-        self.pub_failed = False
+        # The last PUBLISH_ERROR during the open publish span; failed_publishes counts the spans that ended
+        # within PUBLISH_ENDED_BY_ERROR of one.
+        self.pub_failed: datetime | None = None
         self.failed_publishes = 0
         self.pub_error_times: list[datetime] = []
         # Join/publish failures while the current connection is open, per (name, code), for storms.
@@ -274,7 +278,7 @@ class _TimelinePass:
             if name == "PUBLISH_ERROR":
                 self.pub_error_times.append(time)
                 if self.pub_start is not None:
-                    self.pub_failed = True
+                    self.pub_failed = time
         group = self.groups.get(key)
         if group is None:
             if len(self.groups) >= MAX_ERROR_GROUPS:
@@ -441,9 +445,10 @@ class _TimelinePass:
         assert self.pub_start is not None
         self.publishes.append(self.pub_start, time, ended_by)
         self.publishing += time - self.pub_start
-        if self.pub_failed:
-            self.failed_publishes += 1
-            self.pub_failed = False
+        if self.pub_failed is not None:
+            if time - self.pub_failed <= PUBLISH_ENDED_BY_ERROR:
+                self.failed_publishes += 1
+            self.pub_failed = None
 
     def token_exchanged(self, event: Event, time: datetime, index: int) -> None:
         self.last_exchange, self.last_exchange_event = None, (event, time, index)
@@ -453,11 +458,12 @@ class _TimelinePass:
 
     def finish(self, end: datetime, end_kind: SpanEnd) -> None:
         """Close what is still open at the end of the history (``end_kind`` says why)."""
+        open_since = self.conn_start
         if self.conn_start is not None:
             self.connections.append(self.conn_start, end, end_kind)
             self.connected += end - self.conn_start
             self.conn_start = None
-        self.storms.flush()
+        self.storms.flush(next_start=open_since)
         self.receiving_at_end = len(self.sub_open)
         self.close_media(end, end_kind)
 

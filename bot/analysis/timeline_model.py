@@ -116,6 +116,9 @@ class Storm:
         causes: join or publish failures that came while connected, with how many cycles each came in (a
             failed subscription does not end a connection, so subscribe errors never count here).
         failed_cycles: cycles whose connection saw at least one of those failures.
+        drops: connections that ended and came back during it: the cycles, the connection the first one
+            came back from, less the last cycle when the client did not come back after it.
+        first_drop / last_rejoin: the first of those drops and the last rejoin (start and end when unset).
     """
 
     start: datetime
@@ -127,6 +130,24 @@ class Storm:
     causes: tuple[StormCause, ...] = ()
     failed_cycles: int = 0
     instant_rejoins: int = 0
+    drops: int = 0
+    first_drop: datetime | None = None
+    last_rejoin: datetime | None = None
+
+    @property
+    def drop_count(self) -> int:
+        """Connections that ended and came back during the storm (the cycles, when not counted)."""
+        return self.drops or self.cycles
+
+    @property
+    def dropped_from(self) -> datetime:
+        """The storm's first drop."""
+        return self.first_drop or self.start
+
+    @property
+    def back_at(self) -> datetime:
+        """The storm's last rejoin (its last cycle's end when the client did not come back)."""
+        return self.last_rejoin or self.end
 
     @property
     def same_second_rejoins(self) -> bool:
@@ -163,7 +184,7 @@ class Timeline:
         receiving: the spans during which at least one publisher was received (their total is
             ``subscribed_time``).
         receiving_at_end: publishers still being received when the history ends.
-        failed_publishes: publish spans during which a PUBLISH_ERROR came (the attempt failed).
+        failed_publishes: publish spans that ended at (or just after) a PUBLISH_ERROR: the attempt failed.
         error_groups: the first MAX_ERROR_GROUPS groups of identical errors, in the order first seen.
         more_error_groups: events per (name, code) of any further groups (counted only).
         error_times: the time of every error event, oldest first (for the chart's error row).

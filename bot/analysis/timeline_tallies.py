@@ -34,7 +34,9 @@ class _StormDetector:
         "_end",
         "_end_index",
         "_failed",
+        "_first_drop",
         "_instant",
+        "_previous_end",
         "_start",
         "_start_index",
         "storms",
@@ -51,6 +53,9 @@ class _StormDetector:
         self._start_index = 0
         self._end: datetime | None = None
         self._end_index = 0
+        # When the last connection of any length ended, and whether the run's first cycle came back from it.
+        self._previous_end: datetime | None = None
+        self._first_drop: datetime | None = None
 
     def cycle(
         self,
@@ -61,12 +66,15 @@ class _StormDetector:
         failures: dict[tuple[str, str | None], int],
     ) -> None:
         """One connection closed; ``failures`` are the join/publish errors that came while it was open."""
+        previous_end, self._previous_end = self._previous_end, end
         if end - start > STORM_MAX_CYCLE:
-            self.flush()
+            self.flush(next_start=start)
             return
         if self._end is None or start - self._end > STORM_MAX_GAP:
-            self.flush()
+            self.flush(next_start=start)
             self._start, self._start_index = start, start_index
+            lead_in = previous_end is not None and start - previous_end <= STORM_MAX_GAP
+            self._first_drop = previous_end if lead_in else None
         elif start - self._end <= INSTANT_REJOIN:
             self._instant += 1
         self._cycles += 1
@@ -82,8 +90,16 @@ class _StormDetector:
         if self._end == time:
             self._end_index = index
 
-    def flush(self) -> None:
+    def flush(self, next_start: datetime | None = None) -> None:
+        """Close the current run; ``next_start`` is when the next connection began, if one did.
+
+        A drop is a connection that ended and came back: the one before the run's first quick cycle
+        (when the client rejoined from it), one between each two cycles, and the last cycle's own end
+        when the client came back after it.
+        """
         if self._cycles >= STORM_MIN_CYCLES and self._start is not None and self._end is not None:
+            came_back = next_start is not None and next_start - self._end <= STORM_MAX_GAP
+            drops = self._cycles - 1 + (self._first_drop is not None) + came_back
             causes = tuple(
                 StormCause(name, code, cycles)
                 for (name, code), cycles in sorted(self._causes.items(), key=lambda item: -item[1])
@@ -98,9 +114,13 @@ class _StormDetector:
                     causes=causes,
                     failed_cycles=self._failed,
                     instant_rejoins=self._instant,
+                    drops=drops,
+                    first_drop=self._first_drop or self._start,
+                    last_rejoin=next_start if came_back else self._end,
                 )
             )
         self._cycles = self._failed = self._instant = 0
+        self._first_drop = None
         if self._causes:
             self._causes = {}
         self._start = self._end = None

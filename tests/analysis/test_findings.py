@@ -128,7 +128,7 @@ def test_a_join_leave_storm_with_no_errors_points_at_the_clients_network() -> No
     finding = top(analyze(history(join_leave_cycles(2, 14)), now=NOW))
 
     assert finding.rule == "storm_without_errors"
-    assert "joined and left 14 times" in said(finding.title)
+    assert "dropped and came back 13 times" in said(finding.title)
     assert "never appear as IVS events" in said(finding.meaning)
     assert "UDP" in everything(finding)
     assert finding.doc is not None and "network-requirements" in finding.doc.url
@@ -392,3 +392,24 @@ def test_the_all_clear_beside_a_publisher_race_never_says_there_were_no_error_ev
 
     assert "No error events" not in said(clear.meaning)
     assert "1 error event, none an open problem here" in said(clear.meaning)
+
+
+def test_a_viewer_refused_a_fifth_hd_publisher_for_bitrate_is_told_about_its_download_not_its_upload() -> (
+    None
+):
+    """A web viewer receiving four 1080p publishers fails BITRATE_EXCEEDED on the fifth and sixth."""
+    publishers = [f"Hd1080Pub{n}" for n in range(1, 7)]
+    events = [joined(1), *(subscribe_started(1 + n / 60, p) for n, p in enumerate(publishers[:4]))]
+    events += [
+        error("SUBSCRIBE_ERROR", 2 + n, "BITRATE_EXCEEDED", remoteParticipantId=publishers[4 + n % 2])
+        for n in range(5)
+    ]
+    events += [*(subscribe_stopped(35, p) for p in publishers[:4]), left(35)]
+    finding = top(analyze(history(events, details=participant(published=False)), now=NOW))
+    text = everything(finding)
+
+    assert finding.rule == "error:SUBSCRIBE_ERROR:BITRATE_EXCEEDED:download"
+    assert "download above the 8.5 Mbps total" in said(finding.headline)
+    assert "sent media above" not in text and "maximum bitrate in the app" not in text
+    assert "already receiving 4 publishers" in text
+    assert "fewer publishers" in said(finding.next_steps[0]) and "lower layers" in said(finding.next_steps[0])

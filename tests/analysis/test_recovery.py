@@ -224,3 +224,80 @@ def test_a_24_7_encoder_back_after_the_24_hour_limit_is_still_told_to_restart_be
     assert top.status is not None and "restart before 24 h" in said(top.status.words)
     assert "before 24 hours" in said(top.next_steps[0]) and "Nothing to do" not in said(top.next_steps[0])
     assert top.doc is not None and "network" not in top.doc.url
+
+
+def _viewer_dropping_every(seconds: int, drops: int, first_drop_minute: float) -> list[dict]:
+    """A phone viewer watching since minute 0 whose connection then drops every ``seconds`` and comes back."""
+    events = [joined(0), subscribe_started(0, "LiveHost0003")]
+    for n in range(drops):
+        drop = first_drop_minute + n * seconds / 60
+        events += [
+            subscribe_stopped(drop, "LiveHost0003"),
+            left(drop),
+            joined(drop + 5 / 60),
+            subscribe_started(drop + 6 / 60, "LiveHost0003"),
+        ]
+    return events
+
+
+def test_a_live_storm_that_rejoined_moments_ago_is_not_called_stable() -> None:
+    """Drops every 22 s, the last rejoin 37 s before now: the storm may still be going, not stable."""
+    now = at(180)
+    last_drop = 180 - 42 / 60
+    events = _viewer_dropping_every(22, 10, last_drop - 9 * 22 / 60)
+    details = participant(state="CONNECTED", osName="iOS", osVersion="18.1", browserName=None)
+    finding = analyze(history(events, live=True, details=details), now=now).findings[0]
+
+    assert finding.rule == "storm_without_errors" and finding.status is not None
+    assert not finding.status.resolved
+    assert said(finding.status.words).startswith("may still be going: last drop 42 s ago")
+
+
+def test_a_storm_is_stable_only_after_the_last_drop_even_one_outside_the_storm() -> None:
+    """A storm, a 3-minute connection, then one more drop: stable starts after that drop, not before it."""
+    events = [*_viewer_dropping_every(20, 6, 10), left(15), joined(15.1), left(60)]
+    finding = analyze(history(events), now=NOW).findings[0]
+
+    assert finding.rule == "storm_without_errors" and finding.status is not None
+    assert said(finding.status.words) == f"stable since {at(15.1).isoformat()}"
+
+
+def test_a_storm_counts_every_drop_that_came_back_including_the_first() -> None:
+    """Watching for 10 min, then 6 drops 40 s apart, each back 4 s later, then watching to the end:
+    7 connections, 6 LEFTs that came back, so 6 drops (not the 5 short connections between them)."""
+    events = [joined(1), subscribe_started(1, "HostStable0001")]
+    for n in range(6):
+        drop = 10 + n * 40 / 60
+        events += [
+            subscribe_stopped(drop, "HostStable0001"),
+            left(drop),
+            joined(drop + 4 / 60),
+            subscribe_started(drop + 5 / 60, "HostStable0001"),
+        ]
+    events += [subscribe_stopped(55, "HostStable0001"), left(55)]
+    analysis = analyze(history(events), now=NOW)
+    finding = analysis.findings[0]
+
+    assert analysis.timeline.connections and len(analysis.timeline.connections) == 7
+    assert finding.rule == "storm_without_errors"
+    assert said(finding.headline).startswith("reconnect storm: 6 drops in 3 min 24 s")
+    assert said(finding.title).startswith(
+        f"Reconnect storm: dropped and came back 6 times between {at(10).isoformat()}"
+    )
+
+
+def test_a_viewer_that_subscribed_a_moment_early_to_three_publishers_counts_three_failures_not_one() -> None:
+    """Three publishers each refused once (PUBLISHER_NOT_FOUND) and received 2 s later: a race, all clear."""
+    events = [joined(1)]
+    for n, publisher in enumerate(["PubAaaa1", "PubBbbb2", "PubCccc3"]):
+        events += [
+            error("SUBSCRIBE_ERROR", 1 + (2 + n) / 60, "PUBLISHER_NOT_FOUND", remoteParticipantId=publisher),
+            subscribe_started(1 + (4 + n) / 60, publisher),
+        ]
+    events += [*(subscribe_stopped(25, p) for p in ["PubAaaa1", "PubBbbb2", "PubCccc3"]), left(25)]
+    race, all_clear = analyze(history(events, details=participant(published=False)), now=NOW).findings
+
+    assert said(race.headline).startswith("3 publishers had not started publishing yet")
+    assert all_clear.rule == "no_problems"
+    assert said(all_clear.title) == "No open problem: 3 failures, each followed by success"
+    assert said(all_clear.meaning).startswith("3 error events, each followed by success")

@@ -8,6 +8,7 @@ from tests.analysis.factories import (
     NOW,
     STAGE_ARN,
     at,
+    error,
     event,
     history,
     joined,
@@ -18,6 +19,7 @@ from tests.analysis.factories import (
     subscribe_started,
     subscribe_stopped,
     token,
+    token_exchanged,
 )
 from tests.analysis.test_findings import everything, said
 
@@ -257,3 +259,43 @@ def test_a_live_encoder_refused_in_its_open_publish_is_not_said_to_be_publishing
 
     assert "it is publishing" not in said(connected.meaning)
     assert "last attempt was refused" in said(connected.meaning)
+
+
+def test_a_viewer_of_twelve_whose_thirteenth_subscription_fails_leads_with_the_full_stage() -> None:
+    """Receiving 12 panelists; a 13th id, never seen publishing, fails PUBLISHER_NOT_FOUND 8 times."""
+    panel = [f"Panelist{n:02d}x" for n in range(1, 13)]
+    events = [joined(1), *(subscribe_started(1 + (2 + n) / 60, p) for n, p in enumerate(panel))]
+    events += [
+        error("SUBSCRIBE_ERROR", 5 + n + 1 / 6, "PUBLISHER_NOT_FOUND", remoteParticipantId="Panelist13x")
+        for n in range(8)
+    ]
+    events += [*(subscribe_stopped(35, p) for p in panel), left(35)]
+    findings = analyze(history(events, details=participant(published=False)), now=NOW).findings
+    first = findings[0]
+
+    assert first.rule == "stage_full:thirteenth"
+    assert said(first.headline) == (
+        "stage full: received 12 publishers, so Panelist13x likely could not publish (PUBLISHER_NOT_FOUND ×8)"
+    )
+    assert "Panelist13x" in said(first.next_steps[0])
+    assert any(f.rule == "error:SUBSCRIBE_ERROR:PUBLISHER_NOT_FOUND" for f in findings[1:])
+
+
+def test_a_cohost_demoted_by_a_token_exchange_who_stopped_publishing_cleanly_is_told_so_first() -> None:
+    """The app swapped the co-host's token for a SUBSCRIBE-only one; the client unpublished just before."""
+    events = [
+        joined(2),
+        publish_started(2),
+        subscribe_started(2, "MainHost0001"),
+        publish_stopped(30),
+        token_exchanged(30 + 1 / 60, ["PUBLISH", "SUBSCRIBE"], ["SUBSCRIBE"]),
+        subscribe_stopped(60, "MainHost0001"),
+        left(60),
+    ]
+    first = analyze(history(events), now=NOW).findings[0]
+
+    assert first.rule == "demoted_by_token_exchange" and first.severity is Severity.INFO
+    assert said(first.headline) == (
+        f"moved to viewer by a token exchange at {at(30 + 1 / 60).isoformat()} (PUBLISH removed), "
+        "stopped publishing cleanly; no errors"
+    )

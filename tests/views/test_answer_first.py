@@ -102,3 +102,71 @@ def test_the_conclusion_is_within_the_first_fifteen_lines_of_the_reply_and_the_t
         top = "\n".join(shown[:15])
         assert "BITRATE_EXCEEDED" in shown[0] and "not fixed" in shown[0]
         assert "Next step" in top and "8.5 Mbps" in top
+
+
+def test_a_whip_encoder_refused_one_layer_while_publishing_went_on_is_not_called_a_failed_publish() -> None:
+    """OBS over WHIP with simulcast: RESOLUTION_EXCEEDED every 2 min for 38 min, publishing all the while."""
+    events = [joined(1), publish_started(1)]
+    events += [error("PUBLISH_ERROR", 2 + 2 * n, "RESOLUTION_EXCEEDED") for n in range(20)]
+    events += [publish_stopped(45), left(45)]
+    details = participant(
+        protocol="WHIP", osName="Windows", osVersion="11", browserName=None, sdkVersion=None
+    )
+    analysis = analyze(history(events, details=details), now=NOW)
+    reply = build_reply(analysis)
+    shown = "\n".join(texts(reply.blocks))
+
+    assert header_text(analysis) == (
+        "abCDEf12GHIj: IVS refused part of the stream: resolution above the maximum "
+        "(RESOLUTION_EXCEEDED ×20) though publishing went on, not fixed"
+    )
+    assert "publishing failed" not in shown.lower()
+    assert "tried to publish once and it failed" not in shown
+    assert "published 44 min 00 s" in shown
+    assert "the client retries without changing anything" not in shown
+    first = next(text for text in texts(reply.blocks) if "*1. " in text)
+    assert "simulcast" in first
+
+
+def test_an_unknown_code_while_publishing_went_on_says_when_it_stopped() -> None:
+    events = [joined(1), publish_started(1)]
+    events += [error("PUBLISH_ERROR", 5 + n, "NETWORK_CONGESTION_DETECTED") for n in range(3)]
+    events += [publish_stopped(20), left(20)]
+    analysis = analyze(history(events), now=NOW)
+
+    assert header_text(analysis) == (
+        "abCDEf12GHIj: IVS refused part of the stream (NETWORK_CONGESTION_DETECTED ×3) though publishing "
+        "went on, stopped after 14:07 UTC"
+    )
+    assert "published 19 min 00 s" in "\n".join(texts(build_reply(analysis).blocks))
+
+
+def test_a_publish_that_ended_at_its_error_is_still_a_failed_publish() -> None:
+    events = [
+        joined(1),
+        publish_started(1),
+        error("PUBLISH_ERROR", 2, "RESOLUTION_EXCEEDED"),
+        publish_stopped(2),
+    ]
+    analysis = analyze(history([*events, left(3)]), now=NOW)
+
+    assert header_text(analysis).startswith("abCDEf12GHIj: publishing failed: resolution above the maximum")
+
+
+def test_a_live_host_refused_two_minutes_ago_is_told_how_long_ago_and_that_it_is_not_publishing() -> None:
+    """A 3-hour live show: publishing stopped with INTERNAL_SERVER_EXCEPTION 2 min ago; the host is in."""
+    events = [
+        joined(0),
+        publish_started(0),
+        publish_stopped(178),
+        error("PUBLISH_ERROR", 178, "INTERNAL_SERVER_EXCEPTION"),
+    ]
+    details = participant(
+        state="CONNECTED", osName="iOS", osVersion="18.1", browserName=None, protocol="UNKNOWN"
+    )
+    analysis = analyze(history(events, live=True, details=details), now=NOW)
+
+    assert header_text(analysis) == (
+        "abCDEf12GHIj: publishing failed: an internal error in IVS (INTERNAL_SERVER_EXCEPTION), "
+        "2 min 00 s ago; still connected, not publishing since"
+    )

@@ -51,7 +51,7 @@ ROOT_CAUSES = {
         "error:PUBLISH_ERROR:QUOTA_EXCEEDED",
         "the stage already had its 12 publishers",
     ),
-    demo.RECONNECT_STORM: ("storm_without_errors", "joined and left 16 times"),
+    demo.RECONNECT_STORM: ("storm_without_errors", "dropped and came back 15 times"),
     demo.TOKEN_EXCHANGED: (
         "error:PUBLISH_ERROR:INSUFFICIENT_CAPABILITIES:after_token_exchange",
         "A token exchange removed `PUBLISH`",

@@ -23,10 +23,10 @@ def test_the_terminal_report_has_the_diagnosis_errors_chart_and_timeline() -> No
     text = render_terminal(analyze(history(events), now=NOW))
 
     assert text.startswith(
-        "abCDEf12GHIj: reconnect storm: 6 drops in 2 min 45 s, no error events (client network), never "
+        "abCDEf12GHIj: reconnect storm: 5 drops in 2 min 45 s, no error events (client network), never "
         "settled: last left at 14:12 UTC\n"
     )
-    assert "\n1. [problem] Reconnect storm: joined and left 6 times" in text
+    assert "\n1. [problem] Reconnect storm: dropped and came back 5 times" in text
     assert "\n   Next step: Run the IVS network test" in text
     assert "Publishing failed: the stage already had its 12 publishers (QUOTA_EXCEEDED)" in text
     assert "Docs: https://docs.aws.amazon.com/ivs/latest/RealTimeUserGuide/service-quotas.html" in text

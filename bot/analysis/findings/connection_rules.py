@@ -11,7 +11,7 @@ from bot.analysis.client_advice import advice_for
 from bot.analysis.client_kind import ClientKind, client_kind, is_mobile
 from bot.analysis.durations import format_duration
 from bot.analysis.findings.error_rules import _group_evidence
-from bot.analysis.findings.model import MAX_NAMED, Finding, Severity, _texts, _times
+from bot.analysis.findings.model import MAX_NAMED, Finding, Severity, _texts, _times, settled
 from bot.analysis.patterns import Patterns
 from bot.analysis.phrases import Phrase, Quoted, counted, marked, phrase
 from bot.analysis.recovery import Status, after_storm
@@ -78,11 +78,11 @@ def never_got_in(
 def _storm_line(storm: Storm) -> Phrase:
     errors = "no error events" if storm.errors == 0 else counted(storm.errors, "error event")
     return (
-        f"Joined and left {storm.cycles:,} times between ",
-        storm.start,
+        f"Dropped and came back {storm.drop_count:,} times between ",
+        storm.dropped_from,
         " and ",
-        storm.end,
-        f" ({format_duration(storm.end - storm.start)}, {errors}).",
+        storm.back_at,
+        f" ({format_duration(storm.back_at - storm.dropped_from)}, {errors}).",
     )
 
 
@@ -168,6 +168,14 @@ def _storm_advice(
 def reconnect_storm(
     timeline: Timeline, patterns: Patterns, participant: ParticipantDetails | None = None
 ) -> Finding | None:
+    """Quick join/leave cycles (see :func:`_reconnect_storm`); one that settled ranks below open problems."""
+    finding = _reconnect_storm(timeline, patterns, participant)
+    return None if finding is None else settled(finding)
+
+
+def _reconnect_storm(
+    timeline: Timeline, patterns: Patterns, participant: ParticipantDetails | None = None
+) -> Finding | None:
     """Quick join/leave cycles; with no error events it points at the client's network.
 
     A storm whose every cycle (but at most one) held a join or publish failure is the client retrying
@@ -180,8 +188,8 @@ def reconnect_storm(
     )
     if not storms:
         return None
-    biggest = max(storms, key=lambda s: s.cycles)
-    cycles = sum(s.cycles for s in storms)
+    biggest = max(storms, key=lambda s: s.drop_count)
+    cycles = sum(s.drop_count for s in storms)
     # One storm is fully described by the title; several get a line each.
     evidence = [_storm_line(s) for s in storms[:MAX_NAMED]] if len(storms) > 1 else []
     if len(storms) > MAX_NAMED:
@@ -191,17 +199,21 @@ def reconnect_storm(
         evidence.append(where)
     quiet = all(s.errors == 0 for s in storms)
     title: Phrase = (
-        f"Reconnect storm: joined and left {biggest.cycles:,} times between ",
-        biggest.start,
+        f"Reconnect storm: dropped and came back {biggest.drop_count:,} times between ",
+        biggest.dropped_from,
         " and ",
-        biggest.end,
-        f" ({format_duration(biggest.end - biggest.start)})",
+        biggest.back_at,
+        f" ({format_duration(biggest.back_at - biggest.dropped_from)})",
     )
     if len(storms) > 1:
-        title += (f" ({len(storms)} storms, {cycles:,} cycles in all)",)
+        title += (f" ({len(storms)} storms, {cycles:,} drops in all)",)
     status = after_storm(timeline, storms[-1])
-    lasted = format_duration(biggest.end - biggest.start)
-    drops = f"reconnect storm: {counted(biggest.cycles, 'drop')} in {lasted}"
+    if len(storms) > 1:
+        lasted = format_duration(storms[-1].back_at - storms[0].dropped_from)
+        drops = f"{len(storms):,} reconnect storms: {counted(cycles, 'drop')} over {lasted}"
+    else:
+        lasted = format_duration(biggest.back_at - biggest.dropped_from)
+        drops = f"reconnect storm: {counted(biggest.drop_count, 'drop')} in {lasted}"
     causes, steps = _storm_advice(timeline, participant)
     kind = client_kind(participant)
     network = (

@@ -20,6 +20,7 @@ from bot.analysis.findings.error_rules import error_group_finding, with_storm_ev
 from bot.analysis.findings.history_rules import healthy, more_error_groups, no_events, unknown_names
 from bot.analysis.findings.model import Finding, Severity
 from bot.analysis.findings.situation_rules import (
+    demoted_cleanly,
     flapping_publisher,
     left_at_token_expiry,
     left_live_session,
@@ -98,13 +99,14 @@ def diagnose(
         findings.append(burst)
     expired = left_at_token_expiry(timeline)
     for situation in (
+        demoted_cleanly(timeline),
         one_token_two_devices(timeline, patterns),
         expired,
         None if expired else left_live_session(timeline, participant),
         replication_stopped_early(timeline),
         replica_of_another_stage(timeline, query, participant),
         flapping_publisher(timeline, query),
-        stage_was_full(timeline),
+        stage_was_full(timeline, query),
         recording_failed(participant),
     ):
         if situation is not None:

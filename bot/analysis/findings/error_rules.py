@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.analysis.catalogue import SERVICE_QUOTAS_DOC, ErrorCodeInfo, describe_error_code
+from bot.analysis.catalogue import ERROR_CODES, SERVICE_QUOTAS_DOC, ErrorCodeInfo, describe_error_code
 from bot.analysis.client_advice import advice_for
 from bot.analysis.client_kind import ClientKind
 from bot.analysis.durations import format_duration
 from bot.analysis.findings.model import (
     MAX_NAMED,
+    RESOLVED_PENALTY,
     Finding,
     Severity,
     _texts,
@@ -19,9 +21,16 @@ from bot.analysis.findings.model import (
     lookup_command,
     occurrences,
 )
-from bot.analysis.phrases import Phrase, Quoted, marked, times
-from bot.analysis.recovery import Status, after_join_failure, after_publish_failure, after_subscribe_failure
+from bot.analysis.phrases import Phrase, Quoted, counted, marked, times
+from bot.analysis.recovery import (
+    NOT_FIXED,
+    Status,
+    after_join_failure,
+    after_publish_failure,
+    after_subscribe_failure,
+)
 from bot.analysis.span_log import SpanEnd
+from bot.analysis.timeline import PUBLISH_ENDED_BY_ERROR
 from bot.analysis.timeline_model import ErrorGroup, RemoteFailure, Storm, StormCause, Timeline
 from bot.domain.queries import ParticipantQuery
 
@@ -191,6 +200,8 @@ def _race_finding(
             if len(remotes) == 2
             else (f"{len(remotes):,} publishers had just left",)
         )
+    elif not left:
+        what = (f"{len(remotes):,} publishers had not started publishing yet",)
     else:
         what = (f"{len(remotes):,} publishers were just leaving or not publishing yet",)
     headline = (*what, *code)
@@ -443,6 +454,73 @@ def stream_duration_exceeded(group: ErrorGroup, info: ErrorCodeInfo, timeline: T
     return replace(base, evidence=(*base.evidence, note))
 
 
+def _received_at(timeline: Timeline, moment: datetime) -> list[str]:
+    """The publishers this participant was receiving at ``moment``, in the order it started receiving them."""
+    subscriptions = timeline.subscriptions
+    held = [
+        (start, remote)
+        for remote, start, end in zip(
+            subscriptions.remotes, subscriptions.starts, subscriptions.ends, strict=True
+        )
+        if start <= moment < end
+    ]
+    return list(dict.fromkeys(remote for _, remote in sorted(held)))
+
+
+def download_bitrate_exceeded(group: ErrorGroup, info: ErrorCodeInfo, timeline: Timeline) -> Finding:
+    """On a subscribe, BITRATE_EXCEEDED is the download side: too much received at once, not sent.
+
+    A participant receives at most 8.5 Mbps in total (IVS Real-Time service quotas); one more publisher at
+    full quality takes it over. The publishers' own bitrate is within limits, or their publish would fail.
+    """
+    base = _base_error_finding(group, info)
+    held = _received_at(timeline, group.first)
+    evidence = list(base.evidence)
+    if held:
+        named = ", ".join(f"`{remote}`" for remote in held[:MAX_NAMED])
+        more = f" and {len(held) - MAX_NAMED:,} more" if len(held) > MAX_NAMED else ""
+        evidence.append(
+            (
+                "When it first failed, at ",
+                group.first,
+                f", this participant was already receiving {counted(len(held), 'publisher')}: ",
+                *marked(named),
+                f"{more}.",
+            )
+        )
+    headline: Phrase = ("download above the 8.5 Mbps total",)
+    return replace(
+        base,
+        rule=base.rule + ":download",
+        title=_group_title(group, info, headline),
+        headline=_group_headline(group, info, headline),
+        meaning=(
+            "On a subscribe, ",
+            Quoted("BITRATE_EXCEEDED"),
+            " is the download side: a participant may receive at most 8.5 Mbps in total, and receiving this "
+            "publisher as well would have gone over it. This participant was receiving too many publishers, "
+            "or too high a quality of them, at once; the publishers did not send too much.",
+        ),
+        causes=_texts(
+            (
+                "Too many publishers received at full quality at the same time (8.5 Mbps total per "
+                "participant).",
+                "Publishers without simulcast, so only their highest layer can be received.",
+            )
+        ),
+        next_steps=_texts(
+            (
+                "Receive fewer publishers at once, or lower layers of them: subscribe only to those on "
+                "screen (the app's IVS SDK subscribe strategy decides whom to receive).",
+                "Have the publishers enable simulcast (IVS web, iOS and Android SDKs) so this participant "
+                "can receive a lower layer, or lower the publishers' bitrate.",
+            )
+        ),
+        evidence=tuple(evidence),
+        doc=SERVICE_QUOTAS_DOC,
+    )
+
+
 _SPECIAL: dict[str, Callable[[ErrorGroup, ErrorCodeInfo], Finding]] = {
     "QUOTA_EXCEEDED": quota_exceeded,
 }
@@ -501,6 +579,121 @@ def with_storm_evidence(finding: Finding, group: ErrorGroup, storms: tuple[Storm
     return replace(finding, evidence=(*evidence, *lines))
 
 
+# Publish failures that can be about one part of the stream (one simulcast layer or track over a limit):
+# when publishing went on through them, IVS refused that part, not the publish. Any other known code is
+# about the whole stream or the right to publish. A code newer than the catalogue is judged by what
+# publishing did.
+PART_OF_STREAM_CODES = frozenset({"RESOLUTION_EXCEEDED", "BITRATE_EXCEEDED"})
+# Refusals while publishing went on have stopped when this quiet stretch (and SETTLED_GAPS times their own
+# mean gap) followed the last one before the publish ended. (Tuned by hand, not an AWS number.)
+PART_REFUSAL_QUIET = timedelta(minutes=5)
+PART_REFUSAL_GAPS = 3
+
+# What was likely refused, and the first thing to change, for the codes that name a limit on one part.
+_PART_STEPS: dict[str, str] = {
+    "RESOLUTION_EXCEEDED": (
+        "Find the layer above 720p: with simulcast the top layer is the full output size, so set the output "
+        "(and so every layer) to 1280x720 or less; the smaller layers were accepted."
+    ),
+    "BITRATE_EXCEEDED": (
+        "Find the layer or track above the limit: with simulcast the top layer carries the most bitrate; cap "
+        "it at 8.5 Mbps (6 Mbps leaves room for peaks) and audio at 160 Kbps."
+    ),
+}
+
+
+def _publish_around(timeline: Timeline, group: ErrorGroup) -> int | None:
+    """The one publish span that held every failure of the group and went on well after the last one."""
+    spans = timeline.publishes
+    position = bisect_right(spans.starts, group.first) - 1
+    if position < 0:
+        return None
+    end = spans.ends[position]
+    if group.last > end or end - group.last <= PUBLISH_ENDED_BY_ERROR:
+        return None
+    return position
+
+
+def _part_status(group: ErrorGroup, timeline: Timeline, position: int) -> Status:
+    """Still refused, refused until near the end, or stopped well before the publish ended."""
+    spans = timeline.publishes
+    end = spans.ends[position]
+    if spans.ended_by[position] is SpanEnd.OPEN:
+        return Status(False, ("not fixed: still publishing",))
+    quiet = end - group.last
+    mean_gap = (group.last - group.first) / (group.count - 1) if group.count > 1 else quiet
+    if group.count > 1 and quiet >= max(PART_REFUSAL_QUIET, PART_REFUSAL_GAPS * mean_gap):
+        return Status(True, ("stopped after ", group.last), group.last)
+    return NOT_FIXED
+
+
+def _refused_while_publishing(
+    finding: Finding, group: ErrorGroup, info: ErrorCodeInfo, timeline: Timeline, position: int
+) -> Finding:
+    """Publishing went on through every failure: IVS refused part of the stream, not the publish."""
+    spans = timeline.publishes
+    start, end = spans.starts[position], spans.ends[position]
+    still = spans.ended_by[position] is SpanEnd.OPEN
+    code: Phrase = (Quoted(group.code),) if group.code is not None else ("no error code",)
+    known = group.code in ERROR_CODES
+    part: Phrase = ("IVS refused part of the stream", *((": ", *marked(info.headline)) if known else ()))
+    went_on: Phrase = (
+        "Publishing went on through every one of them: the publish that started at ",
+        start,
+        " still runs" if still else (" ran until "),
+        *(() if still else (end, f" ({format_duration(end - start)})")),
+        ", and the last refusal came at ",
+        group.last,
+        ". IVS refused part of what was sent (for example one simulcast layer or one track), not the "
+        "publish.",
+    )
+    layer = _PART_STEPS.get(group.code or "")
+    metrics: Phrase = (
+        "See which layer IVS refused: CloudWatch ",
+        Quoted("AWS/IVSRealTime"),
+        " ",
+        Quoted("PublishResolution"),
+        " and ",
+        Quoted("PublishBitrate"),
+        " for this participant, per ",
+        Quoted("SimulcastLayer"),
+        ", around ",
+        group.first,
+        ".",
+    )
+    steps = (*((marked(layer),) if layer else ()), metrics, *finding.next_steps)
+    repeating = _group_evidence(group)
+    evidence = [_group_evidence(group, retry_note=False) if e == repeating else e for e in finding.evidence]
+    status = _part_status(group, timeline, position)
+    found = replace(
+        finding,
+        rule=finding.rule + ":while_publishing",
+        title=(*part, " (", *code, ")", _times(group.count), " while publishing went on"),
+        headline=(*part, " (", *code, _times(group.count), ") though publishing went on"),
+        meaning=(
+            *finding.meaning,
+            " Publishing itself went on, so IVS refused only part of the stream: most often one simulcast "
+            "layer or one track above a limit while the others were accepted.",
+        ),
+        next_steps=steps,
+        evidence=(*evidence, went_on),
+        status=status,
+    )
+    if not status.resolved:
+        return found
+    quiet: Phrase = (
+        "Nothing to do unless it comes back: none after ",
+        group.last,
+        f", and publishing went on {format_duration(end - group.last)} more.",
+    )
+    return replace(
+        found,
+        severity=Severity.WARNING,
+        score=max(ONE_OFF_SCORE + 5, found.score - RESOLVED_PENALTY),
+        next_steps=(quiet, *steps),
+    )
+
+
 def error_group_finding(
     group: ErrorGroup, timeline: Timeline, query: ParticipantQuery, client: ClientKind = ClientKind.UNKNOWN
 ) -> Finding:
@@ -510,6 +703,17 @@ def error_group_finding(
         client: what kind of client this is (its advice differs: an encoder's settings, or the IVS SDK).
     """
     finding = with_storm_evidence(_explain_group(group, timeline, query, client), group, timeline.storms)
+    publishing = (
+        _publish_around(timeline, group)
+        if group.event_name == "PUBLISH_ERROR"
+        and group.code is not None
+        and (group.code in PART_OF_STREAM_CODES or group.code not in ERROR_CODES)
+        else None
+    )
+    if publishing is not None:
+        info = advice_for(describe_error_code(group.code), client) if group.code is not None else None
+        if info is not None:
+            return _refused_while_publishing(finding, group, info, timeline, publishing)
     status = group_status(group, timeline)
     if group.code == "STREAM_DURATION_EXCEEDED" and status is not None and status.since is not None:
         finding = _limit_comes_back(finding, group, status, timeline)
@@ -645,8 +849,7 @@ def group_status(group: ErrorGroup, timeline: Timeline) -> Status | None:
     return None
 
 
-# Where a resolved failure ranks: below anything still going on. A one-off that then worked is information.
-RESOLVED_PENALTY = 30
+# A one-off failure that then worked is information (a resolved one ranks RESOLVED_PENALTY lower).
 ONE_OFF_SCORE = 15
 
 
@@ -687,5 +890,7 @@ def _explain_group(
         return stream_duration_exceeded(group, info, timeline)
     if group.code == "INSUFFICIENT_CAPABILITIES":
         return insufficient_capabilities(group, info, timeline)
+    if group.code == "BITRATE_EXCEEDED" and group.event_name == "SUBSCRIBE_ERROR":
+        return download_bitrate_exceeded(group, info, timeline)
     special = _SPECIAL.get(group.code)
     return special(group, info) if special else _base_error_finding(group, info)

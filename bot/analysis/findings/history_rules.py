@@ -168,7 +168,9 @@ def healthy(timeline: Timeline, recovered: Sequence[Finding] = ()) -> Finding:
     headline: Phrase = (f"no problems recorded; {done}",)
     if recovered:
         first = recovered[0]
-        title = (f"No open problem: {counted(len(recovered), 'failure')} then worked again",)
+        failures = sum(max(f.count, 1) for f in recovered)
+        again = " then worked again" if failures == 1 else ", each followed by success"
+        title = (f"No open problem: {counted(failures, 'failure')}{again}",)
         words = first.status.words if first.status else ()
         what: Phrase = (Quoted(first.codes[0]), " once") if first.codes and first.count == 1 else first.short
         headline = ("no open problem: ", *what, *((", ", *words) if words else ()))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -66,6 +66,18 @@ class Finding:
     def resolved(self) -> bool:
         """True when what failed later worked again."""
         return self.status is not None and self.status.resolved
+
+
+# Where a resolved problem ranks: below anything still going on (an error that later worked, a storm that
+# settled). It happened, so it stays on the list.
+RESOLVED_PENALTY = 30
+
+
+def settled(finding: Finding) -> Finding:
+    """A problem whose status says it is over: a warning ranked below the problems still going on."""
+    if not finding.resolved or finding.severity is not Severity.PROBLEM:
+        return finding
+    return replace(finding, severity=Severity.WARNING, score=finding.score - RESOLVED_PENALTY)
 
 
 def _texts(items: Iterable[str]) -> tuple[Phrase, ...]:

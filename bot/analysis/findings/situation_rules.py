@@ -7,17 +7,18 @@ stage seen from a viewer, a departure at the token's expiry, one token on two de
 from __future__ import annotations
 
 from bisect import bisect_left
-from datetime import timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from bot.analysis.catalogue import CREATE_TOKEN_API_DOC, NETWORK_REQUIREMENTS_DOC, SERVICE_QUOTAS_DOC
 from bot.analysis.durations import format_duration
-from bot.analysis.findings.model import Finding, Severity, _texts, lookup_command
+from bot.analysis.findings.model import MAX_NAMED, Finding, Severity, _texts, lookup_command, settled
 from bot.analysis.patterns import Patterns
 from bot.analysis.phrases import Phrase, Quoted, counted
 from bot.analysis.recovery import Status, after_storm
 from bot.analysis.span_log import SpanEnd
 from bot.analysis.timeline import STAGE_PUBLISHER_LIMIT
-from bot.analysis.timeline_model import Storm, Timeline
+from bot.analysis.timeline_model import RemoteFailure, Storm, Timeline
 from bot.analysis.timeline_tallies import INSTANT_REJOIN
 from bot.domain.history import ParticipantDetails
 from bot.domain.queries import ParticipantQuery
@@ -131,11 +132,46 @@ def flapping_publisher(timeline: Timeline, query: ParticipantQuery) -> Finding |
     )
 
 
-def stage_was_full(timeline: Timeline) -> Finding | None:
-    """A viewer receiving 12 publishers at once: the stage was full, so a 13th publisher was refused."""
+def _receiving_at(timeline: Timeline, moment: datetime) -> int:
+    """How many publishers this participant was receiving at ``moment``."""
+    log = timeline.subscriptions
+    return len({r for r, a, b in zip(log.remotes, log.starts, log.ends, strict=True) if a <= moment < b})
+
+
+def _shut_out(timeline: Timeline) -> list[RemoteFailure]:
+    """Publishers this participant failed to receive (PUBLISHER_NOT_FOUND) while it already received 12, and
+    never received at all: most likely refused a publishing slot on a full stage (the first few only)."""
+    ceiling = timeline.ceiling_reached_at
+    assert ceiling is not None
+    received = timeline.received_time
+    candidates = [
+        remote
+        for group in timeline.error_groups
+        if group.event_name == "SUBSCRIBE_ERROR" and group.code == "PUBLISHER_NOT_FOUND"
+        for remote in group.remotes
+        if remote.remote_id not in received and remote.first >= ceiling
+    ]
+    return [
+        remote
+        for remote in candidates[:MAX_NAMED]
+        if _receiving_at(timeline, remote.first) >= STAGE_PUBLISHER_LIMIT
+    ]
+
+
+# Where a full stage ranks when it explains failed subscribes to a publisher that never appeared: above
+# those failures (a subscribe error scores 35), below anything failing on this participant's own side.
+STAGE_FULL_EXPLAINS_SCORE = 60
+
+
+def stage_was_full(timeline: Timeline, query: ParticipantQuery | None = None) -> Finding | None:
+    """A viewer receiving 12 publishers at once: the stage was full, so a 13th publisher was refused.
+
+    When this participant also failed to receive a publisher it never saw while it received 12, that
+    publisher was most likely the 13th, refused a slot: the full stage leads, the failed subscribes follow.
+    """
     if timeline.ceiling_reached_at is None:
         return None
-    return Finding(
+    finding = Finding(
         rule="stage_full",
         severity=Severity.INFO,
         score=35,
@@ -157,6 +193,128 @@ def stage_was_full(timeline: Timeline) -> Finding | None:
         ),
         doc=SERVICE_QUOTAS_DOC,
     )
+    shut_out = _shut_out(timeline)
+    if not shut_out:
+        return finding
+    first = shut_out[0]
+    failures = sum(remote.count for remote in shut_out)
+    who: Phrase = (Quoted(first.remote_id),) if len(shut_out) == 1 else (f"{len(shut_out):,} publishers",)
+    code: Phrase = (" (", Quoted("PUBLISHER_NOT_FOUND"), f" ×{failures:,})" if failures > 1 else ")")
+    return replace(
+        finding,
+        rule="stage_full:thirteenth",
+        severity=Severity.WARNING,
+        score=STAGE_FULL_EXPLAINS_SCORE,
+        headline=(
+            f"stage full: received {STAGE_PUBLISHER_LIMIT} publishers, so ",
+            *who,
+            " likely could not publish",
+            *code,
+        ),
+        status=Status(False, ("never received",)),
+        evidence=(
+            (
+                "This participant's subscribes to ",
+                *who,
+                " failed from ",
+                first.first,
+                f" while it received {STAGE_PUBLISHER_LIMIT} publishers, and it never received ",
+                "it" if len(shut_out) == 1 else "them",
+                ": most likely refused a publishing slot (",
+                Quoted("QUOTA_EXCEEDED"),
+                " on its side), not gone.",
+            ),
+        ),
+        next_steps=(
+            *(
+                ("See why ", Quoted(remote.remote_id), " could not publish: ", Quoted(command, 300))
+                for remote in shut_out[:MAX_NAMED]
+                if query is not None and (command := lookup_command(query, remote.remote_id)) is not None
+            ),
+            *finding.next_steps,
+        ),
+    )
+
+
+# A publish that stopped this close to a token exchange that removed PUBLISH was stopped for it: the app
+# demoted the participant (host to viewer) and the client unpublished as it should. (Tuned by hand.)
+DEMOTION_WINDOW = timedelta(minutes=1)
+# Where a clean demotion ranks: information, above "no problems recorded" and a recovered one-off.
+DEMOTION_SCORE = 25
+
+
+def demoted_cleanly(timeline: Timeline) -> Finding | None:
+    """A token exchange removed PUBLISH and publishing stopped with it, with no error: a planned demotion.
+
+    Nothing failed, but it is why the participant stopped publishing: the first thing anyone asks.
+    """
+    publishes = timeline.publishes
+    for exchange in reversed(timeline.token_exchanges):
+        if "PUBLISH" not in exchange.dropped:
+            continue
+        stopped = next(
+            (
+                end
+                for end, ended_by in zip(publishes.ends, publishes.ended_by, strict=True)
+                if ended_by is not SpanEnd.OPEN and abs(end - exchange.time) <= DEMOTION_WINDOW
+            ),
+            None,
+        )
+        refused_after = any(t >= exchange.time for t in timeline.publish_error_times)
+        published_after = any(start > exchange.time for start in publishes.starts)
+        if stopped is None or refused_after or published_after:
+            return None
+        kept = ", ".join(sorted(exchange.new_capabilities)) or "none"
+        moved = "moved to viewer" if "SUBSCRIBE" in exchange.new_capabilities else "publishing taken away"
+        return Finding(
+            rule="demoted_by_token_exchange",
+            severity=Severity.INFO,
+            score=DEMOTION_SCORE,
+            title=(
+                moved.capitalize() + " at ",
+                exchange.time,
+                ": a token exchange removed ",
+                Quoted("PUBLISH"),
+                ", and publishing stopped cleanly at ",
+                stopped,
+            ),
+            headline=(
+                f"{moved} by a token exchange at ",
+                exchange.time,
+                " (",
+                Quoted("PUBLISH"),
+                " removed), stopped publishing cleanly; no errors",
+            ),
+            meaning=(
+                "The app exchanged this participant's token for one without ",
+                Quoted("PUBLISH"),
+                " (capabilities now ",
+                Quoted(kept),
+                "), and the client stopped publishing with it, without an error: a planned change of role, "
+                "not a failure.",
+            ),
+            next_steps=_texts(
+                (
+                    "Nothing to fix. If the demotion was not intended, look at the app's code that calls the "
+                    "token exchange (compare `previousToken` and `newToken` in the full JSON).",
+                )
+            ),
+            evidence=(
+                (
+                    Quoted("PUBLISH_STOPPED"),
+                    " at ",
+                    stopped,
+                    "; ",
+                    Quoted("TOKEN_EXCHANGED"),
+                    " at ",
+                    exchange.time,
+                    ".",
+                ),
+            ),
+            doc=CREATE_TOKEN_API_DOC,
+            order=exchange.index,
+        )
+    return None
 
 
 def left_at_token_expiry(timeline: Timeline) -> Finding | None:
@@ -369,7 +527,7 @@ def one_token_two_devices(timeline: Timeline, patterns: Patterns) -> Finding | N
         return None
     biggest = max(storms, key=lambda s: s.cycles)
     cycles = sum(_takeovers(timeline, s) for s in storms)
-    return Finding(
+    finding = Finding(
         rule="one_token_two_devices",
         severity=Severity.PROBLEM,
         score=92,
@@ -405,3 +563,4 @@ def one_token_two_devices(timeline: Timeline, patterns: Patterns) -> Finding | N
         count=cycles,
         status=after_storm(timeline, storms[-1]),
     )
+    return settled(finding)
