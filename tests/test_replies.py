@@ -38,6 +38,7 @@ class RecordingTarget:
 
     def __init__(self, schedule: tuple[float, ...] = (1.0, 10.0, 45.0)) -> None:
         self.progress_schedule = schedule
+        self.progress_shown: str | None = None
         self.shown: list[str] = []
 
     async def progress(self, reply: SlackReply) -> None:

@@ -28,7 +28,7 @@ class ProgressReporter:
         self._schedule = target.progress_schedule
         self._sent = 0
         self._latest = FetchProgress(0, 0)
-        self._shown = getattr(target, "progress_shown", None)  # what the asker already sees
+        self._shown = target.progress_shown
         self._sending: asyncio.Task[None] | None = None
         self._ticker: asyncio.Task[None] | None = None
 

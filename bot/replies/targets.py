@@ -30,6 +30,10 @@ class AnswerTarget(Protocol):
     def progress_schedule(self) -> tuple[float, ...]:
         """When progress updates may be shown: seconds after the fetch began, one entry per update."""
 
+    @property
+    def progress_shown(self) -> str | None:
+        """The progress text the asker already sees (a command's ack), so the same is not sent again."""
+
     async def progress(self, reply: SlackReply) -> None:
         """Show how far the fetch got (best effort)."""
 
@@ -134,6 +138,7 @@ class PrivateAnswer:
     """
 
     progress_schedule: tuple[float, ...] = ()
+    progress_shown: str | None = None
 
     def __init__(self, response_url: ResponseUrl, private_line: PrivateLine) -> None:
         self._url = response_url
@@ -165,6 +170,7 @@ class ThreadAnswer:
     """
 
     progress_schedule = THREAD_PROGRESS_SCHEDULE
+    progress_shown: str | None = None
 
     def __init__(
         self,
